@@ -1,0 +1,1 @@
+"""FastAPI routers under /api/v1: parse, call one service, shape the reply."""

@@ -1,0 +1,87 @@
+"""create_app(): the one composition root of the web process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from walletdesk import __version__
+from walletdesk.api import auth, me, staff, system
+from walletdesk.api.errors import install_api_error_handlers
+from walletdesk.randomness import new_id
+from walletdesk.runtime import Runtime, build_runtime
+from walletdesk.settings import Settings
+
+logger = logging.getLogger("walletdesk.http")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    background_worker: bool = True,
+) -> FastAPI:
+    runtime = runtime or build_runtime(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if background_worker:
+            runtime.dispatcher.start(runtime.settings.outbox_poll_seconds)
+        try:
+            yield
+        finally:
+            runtime.dispatcher.stop()
+
+    app = FastAPI(
+        title="walletdesk",
+        version=__version__,
+        description="Digital wallet with its customer-service centre built in.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_api_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_id_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        valid = incoming.isascii() and incoming.replace("-", "").isalnum()
+        request.state.request_id = (
+            incoming[:64] if incoming and valid else new_id(runtime.random, "req")
+        )
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        # Paths only: query strings and bodies may carry codes or tokens and are never logged.
+        logger.info(
+            "%s %s %s request_id=%s",
+            request.method,
+            request.url.path,
+            response.status_code,
+            request.state.request_id,
+        )
+        return response
+
+    app.include_router(system.router)
+    app.include_router(auth.router)
+    app.include_router(me.router)
+    app.include_router(staff.router)
+    from walletdesk.web import install_web
+
+    install_web(app)
+    return app

@@ -1,0 +1,1 @@
+"""Users, staff, roles, passwords, two-factor, sessions, devices and the access doors."""

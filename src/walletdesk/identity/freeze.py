@@ -1,0 +1,109 @@
+"""Self-service freeze: at once, no questions but a reason. Unfreezing needs a step-up.
+
+A frozen wallet can still sign in and look; the ledger refuses money movement out of it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from walletdesk.audit.services import Actor, record
+from walletdesk.errors import Conflict, ValidationFailed
+from walletdesk.i18n import N_
+from walletdesk.identity.codes import invalid_code
+from walletdesk.identity.factors import check_step_up
+from walletdesk.identity.vault import contacts_for_notice
+
+if TYPE_CHECKING:
+    from walletdesk.identity.authentication import Authenticated
+    from walletdesk.runtime import Runtime
+
+FREEZE_REASONS = ("lost_phone", "suspected_theft", "suspicious_activity", "other")
+NOTE_MAX = 200
+
+
+def freeze_wallet(
+    rt: Runtime, actor: Authenticated, *, reason: str, note: str | None, ip: str | None
+) -> None:
+    if reason not in FREEZE_REASONS:
+        raise ValidationFailed(
+            "invalid_freeze_reason",
+            N_("Choose why you are freezing your wallet."),
+            field="reason",
+        )
+    text = (note or "").strip()[:NOTE_MAX]
+    now = rt.clock.now()
+    with rt.db.uow() as uow:
+        user = uow.users.get(actor.user.id, for_update=True)
+        assert user is not None
+        if user.is_frozen:
+            return  # freezing twice is harmless and must never fail for a worried user
+        user.freeze(now, f"{reason}: {text}" if text else reason)
+        uow.users.save(user)
+        record(
+            uow,
+            at=now,
+            actor=Actor.user(user.id, ip),
+            action="wallet.frozen",
+            subject_kind="user",
+            subject_id=user.id,
+            details={"reason": reason, "by": "self"},
+        )
+        rt.outbox.notify_user(
+            uow,
+            now=now,
+            user=user,
+            template="wallet.frozen",
+            params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            contacts=contacts_for_notice(rt.cipher, user),
+        )
+        uow.commit()
+
+
+def unfreeze_wallet(
+    rt: Runtime,
+    actor: Authenticated,
+    *,
+    totp_code: str | None,
+    otp_code: str | None,
+    ip: str | None,
+) -> None:
+    now = rt.clock.now()
+    with rt.db.uow() as uow:
+        user = uow.users.get(actor.user.id, for_update=True)
+        assert user is not None
+        if not user.is_frozen:
+            raise Conflict("not_frozen", N_("Your wallet is not frozen."))
+        method = check_step_up(rt, uow, user, totp_code=totp_code, otp_code=otp_code)
+        if method is None:
+            uow.users.save(user)
+            record(
+                uow,
+                at=now,
+                actor=Actor.user(user.id, ip),
+                action="wallet.unfreeze_failed",
+                subject_kind="user",
+                subject_id=user.id,
+            )
+            uow.commit()
+            raise invalid_code()
+        user.unfreeze(now)
+        uow.users.save(user)
+        record(
+            uow,
+            at=now,
+            actor=Actor.user(user.id, ip),
+            action="wallet.unfrozen",
+            subject_kind="user",
+            subject_id=user.id,
+            details={"step_up": method},
+        )
+        rt.outbox.notify_user(
+            uow,
+            now=now,
+            user=user,
+            template="wallet.unfrozen",
+            params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            contacts=contacts_for_notice(rt.cipher, user),
+        )
+        uow.commit()

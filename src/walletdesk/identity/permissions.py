@@ -1,0 +1,54 @@
+"""Staff roles and the one permission matrix. Routes declare the permission they need;
+nothing else decides who may do what."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SENIOR_AGENT = "senior_agent"
+    RISK_REVIEWER = "risk_reviewer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    CUSTOMER_READ = "customer.read"
+    """See a customer's profile, masked."""
+    CUSTOMER_REVEAL = "customer.reveal"
+    """Reveal a masked field, with a reason; the reveal is audited."""
+    STAFF_READ = "staff.read"
+    STAFF_MANAGE = "staff.manage"
+    """Create staff and grant or revoke roles."""
+    AUDIT_READ = "audit.read"
+    AUDIT_VERIFY = "audit.verify"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.AGENT: frozenset({Permission.CUSTOMER_READ}),
+    Role.SENIOR_AGENT: frozenset({Permission.CUSTOMER_READ, Permission.CUSTOMER_REVEAL}),
+    Role.RISK_REVIEWER: frozenset({Permission.CUSTOMER_READ, Permission.CUSTOMER_REVEAL}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Permission.CUSTOMER_READ,
+            Permission.CUSTOMER_REVEAL,
+            Permission.STAFF_READ,
+            Permission.AUDIT_READ,
+        }
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def permissions_of(roles: frozenset[str]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        if role in Role.__members__.values():
+            granted |= ROLE_PERMISSIONS[Role(role)]
+    return frozenset(granted)
+
+
+def has_permission(roles: frozenset[str], permission: Permission) -> bool:
+    return permission in permissions_of(roles)

@@ -1,0 +1,1 @@
+"""Notifications: a transactional outbox written with the change, delivered after commit."""

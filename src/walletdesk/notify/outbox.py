@@ -1,0 +1,111 @@
+"""Writing notifications: always inside the caller's unit of work, delivered after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from walletdesk.fieldcrypt import FieldCipher
+from walletdesk.identity.models import User
+from walletdesk.notify.models import Channel, OutboxMessage, OutboxStatus
+from walletdesk.notify.templates import render
+from walletdesk.randomness import RandomSource, new_id
+
+if TYPE_CHECKING:
+    from walletdesk.storage.uow import UnitOfWork
+
+DESTINATION = "outbox.destination"
+SUBJECT = "outbox.subject"
+BODY = "outbox.body"
+
+
+class Outbox:
+    """Writes messages into the outbox table; `deliver` is called after commit with their ids."""
+
+    def __init__(
+        self,
+        cipher: FieldCipher,
+        random: RandomSource,
+        deliver: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self._cipher = cipher
+        self._random = random
+        self._deliver = deliver
+
+    def set_deliver(self, deliver: Callable[[list[str]], None]) -> None:
+        self._deliver = deliver
+
+    def enqueue(
+        self,
+        uow: UnitOfWork,
+        *,
+        now: datetime,
+        channel: Channel,
+        template: str,
+        params: dict[str, object],
+        locale: str,
+        user_id: str | None,
+        destination: str | None,
+    ) -> str:
+        rendered = render(template, locale, params, sms=channel is Channel.SMS)
+        message = OutboxMessage(
+            id=new_id(self._random, "msg"),
+            created_at=now,
+            channel=channel,
+            locale=locale,
+            template=template,
+            user_id=user_id,
+            destination_enc=(
+                self._cipher.encrypt(destination, DESTINATION) if destination else None
+            ),
+            subject_enc=self._cipher.encrypt(rendered.title, SUBJECT),
+            body_enc=self._cipher.encrypt(rendered.body, BODY),
+            status=OutboxStatus.PENDING,
+            next_attempt_at=now,
+        )
+        uow.outbox.add(message)
+        deliver = self._deliver
+        if deliver is not None:
+            uow.on_commit(lambda: deliver([message.id]))
+        return message.id
+
+    def notify_user(
+        self,
+        uow: UnitOfWork,
+        *,
+        now: datetime,
+        user: User,
+        template: str,
+        params: dict[str, object],
+        contacts: Iterable[tuple[Channel, str]],
+        inapp: bool = True,
+    ) -> list[str]:
+        """Tell a user something on each given contact channel and in the in-app inbox."""
+        ids = [
+            self.enqueue(
+                uow,
+                now=now,
+                channel=channel,
+                template=template,
+                params=params,
+                locale=user.locale,
+                user_id=user.id,
+                destination=destination,
+            )
+            for channel, destination in contacts
+        ]
+        if inapp:
+            ids.append(
+                self.enqueue(
+                    uow,
+                    now=now,
+                    channel=Channel.INAPP,
+                    template=template,
+                    params=params,
+                    locale=user.locale,
+                    user_id=user.id,
+                    destination=None,
+                )
+            )
+        return ids

@@ -1,0 +1,112 @@
+"""The objects every service needs, built once per process (or per test) from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from walletdesk.channels.base import MessageSender
+from walletdesk.channels.simulators import SimulatedSender
+from walletdesk.channels.smtp import SmtpSender
+from walletdesk.clock import Clock, SystemClock
+from walletdesk.fieldcrypt import FieldCipher
+from walletdesk.identity.passwords import Argon2Parameters, PasswordHasher
+from walletdesk.notify.delivery import Dispatcher, InboxSender
+from walletdesk.notify.models import Channel
+from walletdesk.notify.outbox import Outbox
+from walletdesk.randomness import RandomSource, SystemRandom
+from walletdesk.ratelimit import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimiter
+from walletdesk.settings import Settings
+from walletdesk.storage.database import create_database_engine
+from walletdesk.storage.uow import Database
+
+
+@dataclass(frozen=True)
+class Rates:
+    login_account: Rate
+    login_ip: Rate
+    code_destination: Rate
+    code_ip: Rate
+    reset_account: Rate
+    reset_ip: Rate
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Rates:
+        return cls(
+            login_account=Rate.parse(settings.rate_login_account),
+            login_ip=Rate.parse(settings.rate_login_ip),
+            code_destination=Rate.parse(settings.rate_code_destination),
+            code_ip=Rate.parse(settings.rate_code_ip),
+            reset_account=Rate.parse(settings.rate_reset_account),
+            reset_ip=Rate.parse(settings.rate_reset_ip),
+        )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    random: RandomSource
+    cipher: FieldCipher
+    passwords: PasswordHasher
+    limiter: RateLimiter
+    rates: Rates
+    outbox: Outbox
+    dispatcher: Dispatcher
+    senders: dict[str, MessageSender] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.dispatcher.stop()
+        self.db.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    random: RandomSource | None = None,
+    argon2: Argon2Parameters | None = None,
+    senders: dict[str, MessageSender] | None = None,
+) -> Runtime:
+    settings.check_safe()
+    clock = clock or SystemClock()
+    random = random or SystemRandom()
+    db = Database(create_database_engine(settings.resolved_database_url))
+    cipher = FieldCipher(settings.secrets, random)
+    limiter: RateLimiter
+    if settings.redis_url:
+        import redis
+
+        limiter = RedisRateLimiter(redis.Redis.from_url(settings.redis_url), clock)
+    else:
+        limiter = MemoryRateLimiter(clock)
+    chosen: dict[str, MessageSender] = {
+        Channel.SMS: SimulatedSender(Channel.SMS, db, cipher, clock),
+        Channel.EMAIL: SimulatedSender(Channel.EMAIL, db, cipher, clock),
+        Channel.INAPP: InboxSender(db),
+    }
+    if settings.smtp_host:
+        chosen[Channel.EMAIL] = SmtpSender(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    chosen.update(senders or {})
+    dispatcher = Dispatcher(db, cipher, clock, chosen)
+    outbox = Outbox(cipher, random, deliver=dispatcher.deliver_quietly)
+    return Runtime(
+        settings=settings,
+        db=db,
+        clock=clock,
+        random=random,
+        cipher=cipher,
+        passwords=PasswordHasher(random, argon2),
+        limiter=limiter,
+        rates=Rates.from_settings(settings),
+        outbox=outbox,
+        dispatcher=dispatcher,
+        senders=chosen,
+    )

@@ -1,0 +1,131 @@
+"""Unit of work: one transaction, the repositories bound to it, and after-commit hooks.
+
+Leaving the `with` block without `commit()` rolls back, so a failure half-way through a service
+can never leave half-written state. Side effects that must not announce uncommitted changes
+(outbox delivery, WebSocket pushes) are registered with `on_commit` and run only after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from walletdesk.storage.repositories.audit import AuditRepository
+from walletdesk.storage.repositories.identity import (
+    DeviceRepository,
+    LoginChallengeRepository,
+    OneTimeCodeRepository,
+    RecoveryCodeRepository,
+    SessionRepository,
+    StaffRoleRepository,
+    UserRepository,
+)
+from walletdesk.storage.repositories.notify import (
+    InboxRepository,
+    OutboxRepository,
+    SimulatedMessageRepository,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class UnitOfWork:
+    users: UserRepository
+    staff_roles: StaffRoleRepository
+    devices: DeviceRepository
+    sessions: SessionRepository
+    login_challenges: LoginChallengeRepository
+    codes: OneTimeCodeRepository
+    recovery_codes: RecoveryCodeRepository
+    audit: AuditRepository
+    outbox: OutboxRepository
+    inbox: InboxRepository
+    simulated: SimulatedMessageRepository
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    def __enter__(self) -> UnitOfWork:
+        connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(sqlite_begin="DEFERRED")
+        self._connection = connection
+        self._transaction = connection.begin()
+        self.users = UserRepository(connection)
+        self.staff_roles = StaffRoleRepository(connection)
+        self.devices = DeviceRepository(connection)
+        self.sessions = SessionRepository(connection)
+        self.login_challenges = LoginChallengeRepository(connection)
+        self.codes = OneTimeCodeRepository(connection)
+        self.recovery_codes = RecoveryCodeRepository(connection)
+        self.audit = AuditRepository(connection)
+        self.outbox = OutboxRepository(connection)
+        self.inbox = InboxRepository(connection)
+        self.simulated = SimulatedMessageRepository(connection)
+        return self
+
+    @property
+    def connection(self) -> Connection:
+        assert self._connection is not None, "unit of work used outside its with-block"
+        return self._connection
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    def commit(self) -> None:
+        assert self._transaction is not None
+        self._transaction.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                # The change is committed; a failed side effect is retried by its own worker.
+                logger.exception("after-commit callback failed")
+
+    def rollback(self) -> None:
+        if self._transaction is not None and self._transaction.is_active:
+            self._transaction.rollback()
+        self._after_commit.clear()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+            self._transaction = None
+
+
+class Database:
+    """The engine plus a factory of units of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, read_only=read_only)
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
