@@ -10,10 +10,12 @@ translates them into the reader's language.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Final
 
+from babel import dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -23,9 +25,35 @@ SUPPORTED_LOCALES: Final = ("zh-CN", "en")
 _CATALOG_DIRS: Final = {"zh-CN": "zh_CN", "en": "en"}
 
 
+DISPLAY_TIMEZONE: Final = "Asia/Shanghai"
+"""Times shown to people are Beijing time; storage and APIs stay UTC."""
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark `message` for extraction; it is translated later, where the reader is known."""
     return message
+
+
+class Text(str):
+    """A msgid passed as a parameter; translated along with the message that carries it."""
+
+    __slots__ = ()
+
+
+def format_datetime(value: datetime, locale: str) -> str:
+    """``2026年11月23日 17:00`` or ``Nov 23, 2026 17:00 Beijing time``."""
+    zone = dates.get_timezone(DISPLAY_TIMEZONE)
+    if normalise_locale(locale) == "zh-CN":
+        return dates.format_datetime(value, "yyyy年M月d日 HH:mm", tzinfo=zone, locale="zh_CN")
+    return dates.format_datetime(value, "MMM d, yyyy HH:mm 'Beijing time'", tzinfo=zone, locale="en")
+
+
+def _localise(value: object, locale: str) -> object:
+    if isinstance(value, Text):
+        return translations(locale).gettext(value)
+    if isinstance(value, datetime):
+        return format_datetime(value, locale)
+    return value
 
 
 CATALOG_FILES: Final = ("messages.po", "pages.po")
@@ -52,8 +80,11 @@ def translations(locale: str) -> Translations:
 
 
 def translate(message: str, locale: str, **params: object) -> str:
+    """Translate `message` and fill its placeholders (times and `Text` values localised too)."""
     text = translations(locale).gettext(message)
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**{key: _localise(value, locale) for key, value in params.items()})
 
 
 def normalise_locale(value: str | None) -> str:

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _PLACEHOLDERS = frozenset(
     {"", "changeme", "change-me", "changethis", "secret", "password", "placeholder", "dev", "test"}
 )
+_PLACEHOLDER_MARKERS = ("changeme", "change-me", "changethis", "placeholder", "your-secret")
 _MIN_SECRET_BYTES = 32
 
 
@@ -133,7 +134,8 @@ class Settings(BaseSettings):
             self._refuse_outside_dev(f"WALLETDESK_{name.upper()} is not set")
             value = _new_key()
             stored[name] = value
-        if value.strip().lower() in _PLACEHOLDERS or "changeme" in value.lower():
+        lowered = value.strip().lower()
+        if lowered in _PLACEHOLDERS or any(marker in lowered for marker in _PLACEHOLDER_MARKERS):
             raise UnsafeSettings(f"WALLETDESK_{name.upper()} is a placeholder; set a real secret")
         raw = value.encode("utf-8")
         if len(raw) < _MIN_SECRET_BYTES:

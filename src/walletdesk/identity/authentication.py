@@ -322,7 +322,7 @@ def _open_session(
             now=now,
             user=user,
             template="session.new_device",
-            params={"device": device.name, "time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            params={"device": device.name, "time": now},
             contacts=contacts_for_notice(rt.cipher, user),
         )
     return SignedIn(session=session, token=token, user=user)

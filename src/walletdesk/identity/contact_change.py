@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from walletdesk.audit.services import Actor, record
 from walletdesk.errors import ValidationFailed
+from walletdesk.i18n import N_, Text
 from walletdesk.identity.codes import check_code, invalid_code, send_code
 from walletdesk.identity.contacts import normalise_contact
 from walletdesk.identity.factors import check_step_up
@@ -130,16 +131,16 @@ def confirm_contact_change(
             user=user,
             template="contact.changed",
             params={
-                "kind": _kind_word(kind, user.locale),
+                "kind": _kind_word(kind),
                 "masked": masked,
-                "time": now.strftime("%Y-%m-%d %H:%M UTC"),
+                "time": now,
             },
             contacts=notice_to,
         )
         uow.commit()
 
 
-def _kind_word(kind: ContactKind, locale: str) -> str:
-    if locale == "zh-CN":
-        return "手机号" if kind is ContactKind.PHONE else "邮箱"
-    return "phone number" if kind is ContactKind.PHONE else "email address"
+def _kind_word(kind: ContactKind) -> Text:
+    if kind is ContactKind.PHONE:
+        return Text(N_("phone number"))
+    return Text(N_("email address"))

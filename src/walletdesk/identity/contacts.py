@@ -17,6 +17,8 @@ _PHONE_LIKE = re.compile(r"^[+\d][\d\s\-()]{5,}$")
 def normalise_phone(raw: str) -> str:
     """Return +86 E.164 (``+8613812345678``) for a valid mainland China mobile number."""
     text = raw.strip()
+    if not _PHONE_LIKE.match(text):
+        raise _bad_phone()  # phonenumbers would read letters as a vanity number
     if text.startswith("0086"):
         text = "+86" + text[4:]
     try:

@@ -54,7 +54,7 @@ def freeze_wallet(
             now=now,
             user=user,
             template="wallet.frozen",
-            params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            params={"time": now},
             contacts=contacts_for_notice(rt.cipher, user),
         )
         uow.commit()
@@ -103,7 +103,7 @@ def unfreeze_wallet(
             now=now,
             user=user,
             template="wallet.unfrozen",
-            params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            params={"time": now},
             contacts=contacts_for_notice(rt.cipher, user),
         )
         uow.commit()

@@ -22,7 +22,7 @@ from walletdesk.randomness import RandomSource, token_urlsafe
 MIN_LENGTH = 8
 MAX_LENGTH = 256
 MIN_ZXCVBN_SCORE = 2
-_ZXCVBN_PREFIX = 100  # zxcvbn's cost grows with length; the first 100 characters decide
+_ZXCVBN_PREFIX = 72  # this zxcvbn refuses longer input (its cost grows with length)
 
 
 def normalise_password(password: str) -> str:

@@ -154,7 +154,7 @@ def confirm_reset(
             now=now,
             user=user,
             template="password.reset_done",
-            params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            params={"time": now},
             contacts=contacts_for_notice(rt.cipher, user),
         )
         uow.commit()
@@ -209,7 +209,7 @@ def change_password(
             now=now,
             user=user,
             template="password.changed",
-            params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            params={"time": now},
             contacts=contacts_for_notice(rt.cipher, user),
         )
         uow.commit()

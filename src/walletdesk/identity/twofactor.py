@@ -97,7 +97,7 @@ def enable_totp(
         now=now,
         user=user,
         template="two_factor.enabled",
-        params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+        params={"time": now},
         contacts=contacts_for_notice(rt.cipher, user),
     )
     return codes
@@ -137,7 +137,7 @@ def disable_totp(rt: Runtime, actor: Authenticated, code: str, *, ip: str | None
             now=now,
             user=user,
             template="two_factor.disabled",
-            params={"time": now.strftime("%Y-%m-%d %H:%M UTC")},
+            params={"time": now},
             contacts=contacts_for_notice(rt.cipher, user),
         )
         uow.commit()
