@@ -105,3 +105,29 @@ def current_totp(rt: Runtime, secret: str) -> str:
     code = totp.code_at(secret, rt.clock.now())
     remember(code)
     return code
+
+
+def enable_totp(client: TestClient, rt: Runtime, headers: dict[str, str]) -> tuple[str, list[str]]:
+    """Enrol and confirm TOTP through the API; returns (secret, recovery codes)."""
+    enrolment = client.post("/api/v1/me/2fa/totp", headers=headers).json()
+    secret = str(enrolment["secret"])
+    remember(secret)
+    confirmed = client.post(
+        "/api/v1/me/2fa/totp/confirm", headers=headers, json={"code": current_totp(rt, secret)}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    codes = [str(code) for code in confirmed.json()["recovery_codes"]]
+    remember(*codes)
+    return secret, codes
+
+
+def start_login(client: TestClient, person: Person) -> str:
+    """The password step of a 2FA login; returns the challenge token."""
+    response = client.post(
+        "/api/v1/auth/login", json={"login": person.login, "password": person.password}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["two_factor_required"] is True and body["access_token"] is None
+    remember(body["challenge_token"])
+    return str(body["challenge_token"])

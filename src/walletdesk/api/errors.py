@@ -94,4 +94,9 @@ def install_api_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error request_id=%s", request_id(request))
-        return JSONResponse(error_body(request, "internal_error", INTERNAL), status_code=500)
+        # This runs outside the request middleware, so it sets the request id itself.
+        return JSONResponse(
+            error_body(request, "internal_error", INTERNAL),
+            status_code=500,
+            headers={"X-Request-ID": request_id(request)},
+        )

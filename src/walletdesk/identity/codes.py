@@ -109,11 +109,13 @@ def check_code(
     destination: str,
     code: str,
     user_id: str | None = None,
+    consume: bool = True,
 ) -> OneTimeCode | None:
     """Consume the latest open code if `code` matches; count the attempt either way.
 
     Returns None on any failure (wrong, expired, used up, other user). The caller commits
-    before raising so the attempt is counted.
+    before raising so the attempt is counted. With `consume=False` a match is left open so
+    the caller can check another factor first and then call `consume_code`.
     """
     now = rt.clock.now()
     index = login_index(rt.cipher, destination)
@@ -127,9 +129,14 @@ def check_code(
     row.attempts += 1
     cleaned = code.strip().replace(" ", "")
     matches = hmac.compare_digest(row.code_digest, rt.cipher.keyed_digest(cleaned, purpose))
-    if matches:
+    if matches and consume:
         row.consumed_at = now
     elif row.attempts >= rt.settings.otp_max_attempts:
         row.consumed_at = now  # the fifth wrong try burns the code
     uow.codes.save(row)
     return row if matches else None
+
+
+def consume_code(rt: Runtime, uow: UnitOfWork, row: OneTimeCode) -> None:
+    row.consumed_at = rt.clock.now()
+    uow.codes.save(row)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from walletdesk.audit.services import Actor, record
 from walletdesk.errors import AuthenticationFailed, ValidationFailed
 from walletdesk.i18n import N_
-from walletdesk.identity.codes import check_code, invalid_code, send_code
+from walletdesk.identity.codes import check_code, consume_code, invalid_code, send_code
 from walletdesk.identity.contacts import parse_login
 from walletdesk.identity.factors import check_second_factor
 from walletdesk.identity.models import CodePurpose, User
@@ -88,8 +88,8 @@ def confirm_reset(
         _, normalised = parse_login(login_text)
     except ValidationFailed:
         raise invalid_code() from None
+    # Guesses are bounded per code (5 attempts) and codes per hour by the sending limit.
     index = login_index(rt.cipher, normalised)
-    rt.limiter.hit("reset_account", index, rt.rates.reset_account)
     now = rt.clock.now()
     with rt.db.uow() as uow:
         user = uow.users.get_by_login_index(index, for_update=True)
@@ -107,6 +107,7 @@ def confirm_reset(
             destination=normalised,
             code=code,
             user_id=user.id,
+            consume=False,
         )
         actor = Actor.user(user.id, request.ip)
         if accepted is None:
@@ -134,6 +135,7 @@ def confirm_reset(
             )
             uow.commit()
             raise two_factor_needed()
+        consume_code(rt, uow, accepted)
         user.password_hash = rt.passwords.hash(new_password)
         user.password_changed_at = now
         user.password_reset_at = now
