@@ -125,9 +125,7 @@ def login_submit(
     if isinstance(result, authentication.TwoFactorChallenge):
         response = redirect(request, _two_factor_url(target))
         lifetime = int((result.expires_at - rt.clock.now()).total_seconds())
-        set_cookie(
-            response, rt, CHALLENGE_COOKIE, result.challenge_token, max_age=max(1, lifetime)
-        )
+        set_cookie(response, rt, CHALLENGE_COOKIE, result.challenge_token, max_age=max(1, lifetime))
         return response
     response = redirect(request, target)
     start_session(response, rt, result)
@@ -163,7 +161,9 @@ def two_factor_submit(
             response = redirect(request, "/login", flash="sign_in_again")
             clear_cookie(response, rt, CHALLENGE_COOKIE)
             return response
-        form = failed_form(exc, page_locale(request), fields=("code",), aliases={"invalid_code": "code"})
+        form = failed_form(
+            exc, page_locale(request), fields=("code",), aliases={"invalid_code": "code"}
+        )
         return render(
             request,
             "login_2fa.html",

@@ -6,9 +6,8 @@ answers `SignInRequired` with the redirect to /login.
 
 from __future__ import annotations
 
-from typing import Final
-
 import logging
+from typing import Final
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
@@ -104,4 +103,3 @@ def install_page_errors(app: FastAPI) -> None:
         return sign_in_redirect(request, exc)
 
     app.add_exception_handler(SignInRequired, _sign_in)
-

@@ -1,9 +1,46 @@
-"""Page routes (being built)."""
+"""Wiring the pages into the app: routers, static files, error pages, browser cookies."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from walletdesk.web import (
+    auth_pages,
+    dev_pages,
+    device_pages,
+    freeze_pages,
+    home_pages,
+    reset_pages,
+    security_pages,
+    twofactor_pages,
+)
+from walletdesk.web.browser import install_browser_middleware
+from walletdesk.web.errors import install_page_errors
+
+
+class PublicStaticFiles(StaticFiles):
+    """The stylesheet and scripts: anyone may fetch them (the route access test reads this)."""
+
+    access_rule = "public"
 
 
 def install(app: FastAPI) -> None:
-    return None
+    for router in (
+        home_pages.router,
+        auth_pages.router,
+        reset_pages.router,
+        security_pages.router,
+        twofactor_pages.router,
+        device_pages.router,
+        freeze_pages.router,
+        dev_pages.router,
+    ):
+        app.include_router(router)
+    app.mount(
+        "/static",
+        PublicStaticFiles(packages=[("walletdesk.web", "static")]),
+        name="static",
+    )
+    install_page_errors(app)
+    install_browser_middleware(app)

@@ -169,7 +169,5 @@ def render(
         clear_cookie(response, rt, FLASH_COOKIE)
     chosen = request.query_params.get("lang")
     if chosen and is_supported(chosen):
-        set_cookie(
-            response, rt, LOCALE_COOKIE, normalise_locale(chosen), max_age=LOCALE_MAX_AGE
-        )
+        set_cookie(response, rt, LOCALE_COOKIE, normalise_locale(chosen), max_age=LOCALE_MAX_AGE)
     return response

@@ -89,11 +89,12 @@ def forgot_confirm_submit(
     second_factor: FormText = "",
 ) -> Response:
     login_text = text(login, 254)
+    reset_code = text(code, 32)
     try:
         recovery.confirm_reset(
             rt,
             login_text=login_text,
-            code=text(code, 32),
+            code=reset_code,
             new_password=text(new_password),
             second_factor=text(second_factor, 64).strip() or None,
             request=ctx,
@@ -103,7 +104,8 @@ def forgot_confirm_submit(
             exc,
             page_locale(request),
             fields=_CONFIRM_FIELDS,
-            values={"login": login_text},
+            # The code stays (it may still be good when only the second factor was missing).
+            values={"login": login_text, "code": reset_code},
             aliases=_CONFIRM_ALIASES,
         )
         return render(

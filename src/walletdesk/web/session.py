@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Final
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from urllib.parse import urlencode
 
 from walletdesk.api.access import access_rule
 from walletdesk.api.deps import RuntimeDep, client_ip
@@ -19,7 +19,13 @@ from walletdesk.identity.authentication import Authenticated, SignedIn, authenti
 from walletdesk.identity.context import RequestContext
 from walletdesk.identity.models import SessionKind
 from walletdesk.runtime import Runtime
-from walletdesk.web.cookies import DEVICE_COOKIE, SESSION_COOKIE, clear_cookie, runtime_of, set_cookie
+from walletdesk.web.cookies import (
+    DEVICE_COOKIE,
+    SESSION_COOKIE,
+    clear_cookie,
+    runtime_of,
+    set_cookie,
+)
 from walletdesk.web.flash import redirect
 from walletdesk.web.rendering import page_locale
 
