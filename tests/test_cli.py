@@ -75,11 +75,24 @@ def test_create_staff_enrols_totp_and_prints_it_once(
     runner.invoke(app, ["db", "upgrade"])
     remember("harbour crane ledger 19")
     monkeypatch.setattr("getpass.getpass", lambda prompt: "harbour crane ledger 19")
-    result = runner.invoke(app, ["create-staff", "--login", "chen@walletdesk.example",
-                                 "--name", "陈客服", "--role", "agent", "--role", "senior_agent"])
+    result = runner.invoke(
+        app,
+        [
+            "create-staff",
+            "--login",
+            "chen@walletdesk.example",
+            "--name",
+            "陈客服",
+            "--role",
+            "agent",
+            "--role",
+            "senior_agent",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "roles agent, senior_agent" in result.output
     assert "otpauth://totp/walletdesk:chen%40walletdesk.example" in result.output
-    refused = runner.invoke(app, ["create-staff", "--login", "x@walletdesk.example",
-                                  "--name", "x", "--role", "emperor"])
+    refused = runner.invoke(
+        app, ["create-staff", "--login", "x@walletdesk.example", "--name", "x", "--role", "emperor"]
+    )
     assert refused.exit_code == 1 and "invalid_role" in refused.output

@@ -26,20 +26,31 @@ from walletdesk.runtime import Runtime
 
 
 def test_secret_bearing_flows_leave_no_secret_in_the_logs(
-    app: FastAPI, client: TestClient, rt: Runtime, clock: FrozenClock,
+    app: FastAPI,
+    client: TestClient,
+    rt: Runtime,
+    clock: FrozenClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     start = len(CAPTURED.lines)
-    used: set[str] = {ZHANG_MING.password, LI_NA.password, "+8613812345678", "13812345678",
-                      "13987654321", "+8613987654321"}
+    used: set[str] = {
+        ZHANG_MING.password,
+        LI_NA.password,
+        "+8613812345678",
+        "13812345678",
+        "13987654321",
+        "+8613987654321",
+    }
     headers = sign_up_and_in(client, ZHANG_MING)
     used.add(headers["Authorization"].split()[1])
     client.post("/api/v1/auth/login", json={"login": ZHANG_MING.login, "password": "bad pw 12"})
     client.post("/api/v1/auth/password-reset/request", json={"login": ZHANG_MING.login})
     code = last_code(rt, ZHANG_MING.phone or "")
     used.add(code)
-    client.post("/api/v1/auth/password-reset/confirm",
-                json={"login": ZHANG_MING.login, "code": code, "new_password": "short"})
+    client.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={"login": ZHANG_MING.login, "code": code, "new_password": "short"},
+    )
     li = sign_up_and_in(client, LI_NA)
     secret, recovery = enable_totp(client, rt, li)
     used |= {secret, *recovery}
@@ -48,8 +59,10 @@ def test_secret_bearing_flows_leave_no_secret_in_the_logs(
     used.add(challenge)
     client.post("/api/v1/auth/2fa/verify", json={"challenge_token": challenge, "code": "000000"})
     used.add(current_totp(rt, secret))
-    client.post("/api/v1/auth/2fa/verify",
-                json={"challenge_token": challenge, "code": current_totp(rt, secret)})
+    client.post(
+        "/api/v1/auth/2fa/verify",
+        json={"challenge_token": challenge, "code": current_totp(rt, secret)},
+    )
     from walletdesk.identity import registration
 
     def explode(*args: object, **kwargs: object) -> None:
@@ -57,9 +70,10 @@ def test_secret_bearing_flows_leave_no_secret_in_the_logs(
 
     monkeypatch.setattr(registration, "register", explode)
     with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as crash:
-        crash.post("/api/v1/auth/register", json={"phone": "13812345678",
-                                                  "password": ZHANG_MING.password,
-                                                  "display_name": "x"})
+        crash.post(
+            "/api/v1/auth/register",
+            json={"phone": "13812345678", "password": ZHANG_MING.password, "display_name": "x"},
+        )
     lines = CAPTURED.lines[start:]
     assert any("POST /api/v1/auth/login" in line for line in lines), "logs were captured"
     assert any("unhandled error" in line for line in lines)

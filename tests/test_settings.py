@@ -25,10 +25,15 @@ def test_prod_mode_refuses_missing_secrets(tmp_path: Path) -> None:
     assert not (tmp_path / "secrets.json").exists()
 
 
-@pytest.mark.parametrize("placeholder", ["changeme", "secret", "changethis-please-0123456789abcdefgh"])
+@pytest.mark.parametrize(
+    "placeholder", ["changeme", "secret", "changethis-please-0123456789abcdefgh"]
+)
 def test_prod_mode_refuses_placeholder_secrets(tmp_path: Path, placeholder: str) -> None:
     settings = Settings(
-        env="prod", data_dir=tmp_path, secret_key=placeholder, field_keys=GOOD_KEY,
+        env="prod",
+        data_dir=tmp_path,
+        secret_key=placeholder,
+        field_keys=GOOD_KEY,
         blind_index_key=LONG,
     )
     with pytest.raises(UnsafeSettings):
@@ -36,20 +41,28 @@ def test_prod_mode_refuses_placeholder_secrets(tmp_path: Path, placeholder: str)
 
 
 def test_prod_mode_refuses_short_keys_and_bad_field_keys(tmp_path: Path) -> None:
-    short = Settings(env="prod", data_dir=tmp_path, secret_key="short", field_keys=GOOD_KEY,
-                     blind_index_key=LONG)
+    short = Settings(
+        env="prod", data_dir=tmp_path, secret_key="short", field_keys=GOOD_KEY, blind_index_key=LONG
+    )
     with pytest.raises(UnsafeSettings, match="32 bytes"):
         short.check_safe()
-    bad_field = Settings(env="prod", data_dir=tmp_path, secret_key=LONG, field_keys="k1:abcd",
-                         blind_index_key=LONG)
+    bad_field = Settings(
+        env="prod", data_dir=tmp_path, secret_key=LONG, field_keys="k1:abcd", blind_index_key=LONG
+    )
     with pytest.raises(UnsafeSettings, match="32 bytes"):
         bad_field.check_safe()
 
 
 def test_prod_mode_accepts_real_secrets_and_rotated_keys(tmp_path: Path) -> None:
     rotated = GOOD_KEY + ",k2:" + "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="
-    settings = Settings(env="prod", data_dir=tmp_path, secret_key=LONG, field_keys=rotated,
-                        field_key_id="k2", blind_index_key=LONG)
+    settings = Settings(
+        env="prod",
+        data_dir=tmp_path,
+        secret_key=LONG,
+        field_keys=rotated,
+        field_key_id="k2",
+        blind_index_key=LONG,
+    )
     settings.check_safe()
     assert settings.secrets.active_field_key_id == "k2"
     assert set(settings.secrets.field_keys) == {"k1", "k2"}

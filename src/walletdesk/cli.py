@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import getpass
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from walletdesk.settings import Settings, UnsafeSettings
+
+if TYPE_CHECKING:
+    from walletdesk.runtime import Runtime
 
 app = typer.Typer(
     help="walletdesk: a digital wallet with its customer-service centre built in.",
@@ -32,7 +35,7 @@ def _settings() -> Settings:
     return settings
 
 
-def _runtime():  # type: ignore[no-untyped-def]
+def _runtime() -> Runtime:
     from walletdesk.runtime import build_runtime
 
     return build_runtime(_settings())

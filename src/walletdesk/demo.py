@@ -18,7 +18,7 @@ from walletdesk.identity.vault import TOTP_SECRET
 from walletdesk.runtime import Runtime
 from walletdesk.settings import UnsafeSettings
 
-DEMO_PASSWORD = "walletdesk demo 2026"
+DEMO_PASSWORD = "walletdesk demo 2026"  # noqa: S105 - public by design, dev mode only
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class DemoStaff:
 
 DEMO_USERS = (
     DemoUser("张明", "13800138000", "zhang.ming@example.com", "zh-CN"),
-    DemoUser("李娜", "13900139000", None, "zh-CN", totp_secret="JBSWY3DPEHPK3PXPLINA2FAA"),
+    DemoUser("李娜", "13900139000", None, "zh-CN", totp_secret="JBSWY3DPEHPK3PXPLINA2FAA"),  # noqa: S106
     DemoUser("Tom Baker", None, "tom@example.com", "en"),
     DemoUser("王芳", "13700137000", None, "zh-CN", frozen=True),
 )

@@ -45,7 +45,9 @@ def format_datetime(value: datetime, locale: str) -> str:
     zone = dates.get_timezone(DISPLAY_TIMEZONE)
     if normalise_locale(locale) == "zh-CN":
         return dates.format_datetime(value, "yyyy年M月d日 HH:mm", tzinfo=zone, locale="zh_CN")
-    return dates.format_datetime(value, "MMM d, yyyy HH:mm 'Beijing time'", tzinfo=zone, locale="en")
+    return dates.format_datetime(
+        value, "MMM d, yyyy HH:mm 'Beijing time'", tzinfo=zone, locale="en"
+    )
 
 
 def _localise(value: object, locale: str) -> object:

@@ -72,7 +72,7 @@ class RedisRateLimiter:
         pipeline = self._client.pipeline()
         pipeline.incr(key)
         pipeline.expire(key, rate.seconds + 60)
-        count = int(pipeline.execute()[0])
+        count = int(str(pipeline.execute()[0]))
         if count > rate.count:
             raise RateLimited(retry_after=retry_after)
 

@@ -141,8 +141,11 @@ def test_the_same_device_id_is_recognised_across_user_agents(
     client: TestClient, rt: Runtime
 ) -> None:
     register(client, LI_NA)
-    first = client.post("/api/v1/auth/login", headers={"X-Device-Id": "install-42"},
-                        json={"login": LI_NA.login, "password": LI_NA.password})
+    first = client.post(
+        "/api/v1/auth/login",
+        headers={"X-Device-Id": "install-42"},
+        json={"login": LI_NA.login, "password": LI_NA.password},
+    )
     remember(first.json()["access_token"])
     second = client.post(
         "/api/v1/auth/login",

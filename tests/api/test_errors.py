@@ -8,8 +8,9 @@ from tests.support import ZHANG_MING, register
 def test_errors_are_coded_and_translated_by_accept_language(client: TestClient) -> None:
     body = {"phone": "12345", "password": "plum blossom river 7", "display_name": "张明"}
     zh = client.post("/api/v1/auth/register", json=body).json()["error"]
-    en = client.post("/api/v1/auth/register", json=body,
-                     headers={"Accept-Language": "en-GB,en;q=0.9"}).json()["error"]
+    en = client.post(
+        "/api/v1/auth/register", json=body, headers={"Accept-Language": "en-GB,en;q=0.9"}
+    ).json()["error"]
     assert zh["code"] == en["code"] == "invalid_phone"
     assert zh["message"] == "请输入有效的中国大陆手机号，例如 138 1234 5678。"
     assert en["message"] == "Enter a valid mainland China mobile number, for example 138 1234 5678."
@@ -18,15 +19,17 @@ def test_errors_are_coded_and_translated_by_accept_language(client: TestClient) 
 
 
 def test_malformed_json_is_a_coded_422(client: TestClient) -> None:
-    response = client.post("/api/v1/auth/login", content=b"{not json",
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
 
 
 def test_a_missing_field_names_the_field(client: TestClient) -> None:
-    response = client.post("/api/v1/auth/login", json={"login": "13812345678"},
-                           headers={"Accept-Language": "en"})
+    response = client.post(
+        "/api/v1/auth/login", json={"login": "13812345678"}, headers={"Accept-Language": "en"}
+    )
     error = response.json()["error"]
     assert response.status_code == 422 and error["field"] == "password"
     assert error["message"] == "Some of the information you entered is not valid."

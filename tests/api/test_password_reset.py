@@ -46,12 +46,14 @@ def test_reset_by_sms_code_signs_out_everywhere_notifies_and_records_the_time(
     status, _ = confirm(client, ZHANG_MING.login, last_code(rt, ZHANG_MING.phone or ""))
     assert status == 204
     assert client.get("/api/v1/me", headers=old_session).status_code == 401
-    new_session = client.post("/api/v1/auth/login",
-                              json={"login": ZHANG_MING.login, "password": NEW_PASSWORD})
+    new_session = client.post(
+        "/api/v1/auth/login", json={"login": ZHANG_MING.login, "password": NEW_PASSWORD}
+    )
     assert new_session.status_code == 200
     remember(new_session.json()["access_token"])
-    assert any("密码已于" in text and "重置" in text
-               for text in messages_to(rt, ZHANG_MING.phone or ""))
+    assert any(
+        "密码已于" in text and "重置" in text for text in messages_to(rt, ZHANG_MING.phone or "")
+    )
     with rt.db.uow(read_only=True) as uow:
         user = uow.users.list_all()[0]
     assert user.password_reset_at == rt.clock.now()
@@ -106,9 +108,7 @@ def test_the_fifth_wrong_code_burns_the_code(client: TestClient, rt: Runtime) ->
     assert confirm(client, ZHANG_MING.login, code)[0] == 401
 
 
-def test_a_code_for_one_purpose_does_not_work_for_another(
-    client: TestClient, rt: Runtime
-) -> None:
+def test_a_code_for_one_purpose_does_not_work_for_another(client: TestClient, rt: Runtime) -> None:
     headers = sign_up_and_in(client, ZHANG_MING)
     client.post("/api/v1/me/step-up/code", headers=headers)
     step_up_code = last_code(rt, ZHANG_MING.phone or "")
@@ -116,9 +116,7 @@ def test_a_code_for_one_purpose_does_not_work_for_another(
     assert status == 401
 
 
-def test_only_the_latest_code_works(
-    client: TestClient, rt: Runtime, clock: FrozenClock
-) -> None:
+def test_only_the_latest_code_works(client: TestClient, rt: Runtime, clock: FrozenClock) -> None:
     register(client, ZHANG_MING)
     request_code(client, ZHANG_MING.login)
     first = last_code(rt, ZHANG_MING.phone or "")
@@ -142,8 +140,7 @@ def test_code_sending_is_rate_limited_per_destination(client: TestClient, rt: Ru
     register(client, ZHANG_MING)
     for _ in range(rt.rates.reset_account.count):
         request_code(client, ZHANG_MING.login)
-    response = client.post("/api/v1/auth/password-reset/request",
-                           json={"login": ZHANG_MING.login})
+    response = client.post("/api/v1/auth/password-reset/request", json={"login": ZHANG_MING.login})
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
 
@@ -153,12 +150,17 @@ def test_changing_the_password_signs_out_other_sessions(client: TestClient) -> N
     this = bearer(login(client, ZHANG_MING))
     other = bearer(login(client, ZHANG_MING))
     remember(NEW_PASSWORD)
-    wrong = client.post("/api/v1/me/password", headers=this,
-                        json={"current_password": "nope nope nope", "new_password": NEW_PASSWORD})
+    wrong = client.post(
+        "/api/v1/me/password",
+        headers=this,
+        json={"current_password": "nope nope nope", "new_password": NEW_PASSWORD},
+    )
     assert wrong.status_code == 401
-    done = client.post("/api/v1/me/password", headers=this,
-                       json={"current_password": ZHANG_MING.password,
-                             "new_password": NEW_PASSWORD})
+    done = client.post(
+        "/api/v1/me/password",
+        headers=this,
+        json={"current_password": ZHANG_MING.password, "new_password": NEW_PASSWORD},
+    )
     assert done.status_code == 204
     assert client.get("/api/v1/me", headers=this).status_code == 200
     assert client.get("/api/v1/me", headers=other).status_code == 401

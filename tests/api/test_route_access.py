@@ -25,9 +25,11 @@ def all_routes(app: FastAPI) -> Iterator[tuple[BaseRoute, Dependant | None, str]
     """(route, effective dependant, path) for every route, through included routers."""
     for context in iter_route_contexts(app.routes):
         route = context.original_route
-        dependant = getattr(context, "dependant", None) if isinstance(
-            route, APIRoute | APIWebSocketRoute
-        ) else None
+        dependant = (
+            getattr(context, "dependant", None)
+            if isinstance(route, APIRoute | APIWebSocketRoute)
+            else None
+        )
         yield route, dependant, str(context.path)
 
 
@@ -61,6 +63,9 @@ def test_the_walker_catches_a_route_without_a_rule(app: FastAPI) -> None:
     def unguarded() -> dict[str, str]:
         return {}
 
-    paths = [path for route, dep, path in all_routes(app)
-             if isinstance(route, APIRoute) and dep is not None and not rules_in(dep)]
+    paths = [
+        path
+        for route, dep, path in all_routes(app)
+        if isinstance(route, APIRoute) and dep is not None and not rules_in(dep)
+    ]
     assert paths == ["/unguarded-for-this-test"]

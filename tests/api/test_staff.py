@@ -11,8 +11,15 @@ STAFF_PASSWORD = "harbour crane ledger 19"
 
 def make_staff(rt: Runtime, email: str, role: str) -> StaffCreated:
     remember(STAFF_PASSWORD)
-    created = create_staff(rt, login_text=email, password=STAFF_PASSWORD, display_name=role,
-                           roles=[role], actor=Actor.system(), request=RequestContext())
+    created = create_staff(
+        rt,
+        login_text=email,
+        password=STAFF_PASSWORD,
+        display_name=role,
+        roles=[role],
+        actor=Actor.system(),
+        request=RequestContext(),
+    )
     remember(created.totp_secret, *created.recovery_codes)
     return created
 
@@ -22,9 +29,10 @@ def staff_login(client: TestClient, rt: Runtime, email: str, secret: str) -> dic
     body = first.json()
     assert body["two_factor_required"] is True, "staff always need their authenticator"
     remember(body["challenge_token"])
-    second = client.post("/api/v1/auth/2fa/verify",
-                         json={"challenge_token": body["challenge_token"],
-                               "code": current_totp(rt, secret)})
+    second = client.post(
+        "/api/v1/auth/2fa/verify",
+        json={"challenge_token": body["challenge_token"], "code": current_totp(rt, secret)},
+    )
     assert second.status_code == 200, second.text
     remember(second.json()["access_token"])
     return bearer(second.json()["access_token"])
@@ -48,13 +56,12 @@ def test_customers_cannot_use_staff_routes(client: TestClient) -> None:
     assert client.get("/api/v1/admin/audit", headers=zhang).status_code == 403
 
 
-def test_an_agent_cannot_grant_roles_or_read_the_audit_log(
-    client: TestClient, rt: Runtime
-) -> None:
+def test_an_agent_cannot_grant_roles_or_read_the_audit_log(client: TestClient, rt: Runtime) -> None:
     agent = make_staff(rt, "agent@walletdesk.example", "agent")
     headers = staff_login(client, rt, "agent@walletdesk.example", agent.totp_secret)
-    grant = client.post(f"/api/v1/admin/staff/{agent.user_id}/roles", headers=headers,
-                        json={"role": "admin"})
+    grant = client.post(
+        f"/api/v1/admin/staff/{agent.user_id}/roles", headers=headers, json={"role": "admin"}
+    )
     assert grant.status_code == 403
     assert client.get("/api/v1/admin/audit", headers=headers).status_code == 403
 
@@ -67,18 +74,22 @@ def test_an_admin_grants_a_role_only_to_someone_with_2fa_and_it_is_audited(
     headers = staff_login(client, rt, "admin@walletdesk.example", admin.totp_secret)
     with rt.db.uow(read_only=True) as uow:
         zhang = [u for u in uow.users.list_all() if u.display_name == "张明"][0]
-    refused = client.post(f"/api/v1/admin/staff/{zhang.id}/roles", headers=headers,
-                          json={"role": "agent"})
+    refused = client.post(
+        f"/api/v1/admin/staff/{zhang.id}/roles", headers=headers, json={"role": "agent"}
+    )
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "staff_totp_required"
-    bad_role = client.post(f"/api/v1/admin/staff/{admin.user_id}/roles", headers=headers,
-                           json={"role": "emperor"})
+    bad_role = client.post(
+        f"/api/v1/admin/staff/{admin.user_id}/roles", headers=headers, json={"role": "emperor"}
+    )
     assert bad_role.status_code == 422
-    granted = client.post(f"/api/v1/admin/staff/{admin.user_id}/roles", headers=headers,
-                          json={"role": "supervisor"})
+    granted = client.post(
+        f"/api/v1/admin/staff/{admin.user_id}/roles", headers=headers, json={"role": "supervisor"}
+    )
     assert granted.status_code == 204
-    entries = client.get("/api/v1/admin/audit", headers=headers,
-                         params={"subject_id": admin.user_id}).json()
+    entries = client.get(
+        "/api/v1/admin/audit", headers=headers, params={"subject_id": admin.user_id}
+    ).json()
     assert [e["action"] for e in entries if e["action"] == "role.granted"]
     verified = client.post("/api/v1/admin/audit/verify", headers=headers).json()
     assert verified["intact"] is True and verified["checked"] > 5
@@ -87,7 +98,8 @@ def test_an_admin_grants_a_role_only_to_someone_with_2fa_and_it_is_audited(
 def test_staff_cannot_turn_their_2fa_off(client: TestClient, rt: Runtime) -> None:
     agent = make_staff(rt, "agent@walletdesk.example", "agent")
     headers = staff_login(client, rt, "agent@walletdesk.example", agent.totp_secret)
-    response = client.post("/api/v1/me/2fa/totp/disable", headers=headers,
-                           json={"code": agent.recovery_codes[0]})
+    response = client.post(
+        "/api/v1/me/2fa/totp/disable", headers=headers, json={"code": agent.recovery_codes[0]}
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "staff_totp_required"

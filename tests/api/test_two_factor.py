@@ -16,8 +16,9 @@ from walletdesk.runtime import Runtime
 
 
 def verify(client: TestClient, challenge: str, code: str) -> tuple[int, dict]:
-    response = client.post("/api/v1/auth/2fa/verify",
-                           json={"challenge_token": challenge, "code": code})
+    response = client.post(
+        "/api/v1/auth/2fa/verify", json={"challenge_token": challenge, "code": code}
+    )
     body = response.json()
     if response.status_code == 200:
         remember(body["access_token"])
@@ -85,15 +86,17 @@ def test_a_challenge_allows_five_tries_and_expires_after_five_minutes(
     assert status == 401 and body["error"]["code"] == "challenge_expired"
 
 
-def test_disabling_2fa_needs_a_code_and_notifies(client: TestClient, rt: Runtime,
-                                                 clock: FrozenClock) -> None:
+def test_disabling_2fa_needs_a_code_and_notifies(
+    client: TestClient, rt: Runtime, clock: FrozenClock
+) -> None:
     headers = sign_up_and_in(client, LI_NA)
     secret, _ = enable_totp(client, rt, headers)
     refused = client.post("/api/v1/me/2fa/totp/disable", headers=headers, json={"code": "123456"})
     assert refused.status_code == 401
     clock.advance(timedelta(seconds=30))
-    done = client.post("/api/v1/me/2fa/totp/disable", headers=headers,
-                       json={"code": current_totp(rt, secret)})
+    done = client.post(
+        "/api/v1/me/2fa/totp/disable", headers=headers, json={"code": current_totp(rt, secret)}
+    )
     assert done.status_code == 204
     assert client.get("/api/v1/me", headers=headers).json()["two_factor"] is False
     assert any("关闭两步验证" in text for text in messages_to(rt, LI_NA.phone or ""))
@@ -105,8 +108,9 @@ def test_recovery_codes_can_be_renewed_and_the_old_ones_stop_working(
     headers = sign_up_and_in(client, LI_NA)
     secret, old_codes = enable_totp(client, rt, headers)
     clock.advance(timedelta(seconds=30))
-    renewed = client.post("/api/v1/me/2fa/recovery-codes", headers=headers,
-                          json={"code": current_totp(rt, secret)})
+    renewed = client.post(
+        "/api/v1/me/2fa/recovery-codes", headers=headers, json={"code": current_totp(rt, secret)}
+    )
     assert renewed.status_code == 200
     new_codes = renewed.json()["recovery_codes"]
     remember(*new_codes)

@@ -31,8 +31,13 @@ def enqueue_sms(rt: Runtime, *, deliver_after_commit: bool = True) -> str:
     remember("13812345678", "+8613812345678")
     with rt.db.uow() as uow:
         message_id = rt.outbox.enqueue(
-            uow, now=rt.clock.now(), channel=Channel.SMS, template="wallet.unfrozen",
-            params={"time": rt.clock.now()}, locale="zh-CN", user_id=None,
+            uow,
+            now=rt.clock.now(),
+            channel=Channel.SMS,
+            template="wallet.unfrozen",
+            params={"time": rt.clock.now()},
+            locale="zh-CN",
+            user_id=None,
             destination="+8613812345678",
         )
         if not deliver_after_commit:
@@ -58,9 +63,16 @@ def test_a_message_is_delivered_right_after_commit(rt: Runtime) -> None:
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(rt: Runtime) -> None:
     with rt.db.uow() as uow:
-        rt.outbox.enqueue(uow, now=rt.clock.now(), channel=Channel.SMS,
-                          template="wallet.unfrozen", params={"time": rt.clock.now()},
-                          locale="zh-CN", user_id=None, destination="+8613812345678")
+        rt.outbox.enqueue(
+            uow,
+            now=rt.clock.now(),
+            channel=Channel.SMS,
+            template="wallet.unfrozen",
+            params={"time": rt.clock.now()},
+            locale="zh-CN",
+            user_id=None,
+            destination="+8613812345678",
+        )
         # leaving without commit
     assert rt.dispatcher.deliver() == 0
     assert simulated_outbox(rt) == []
@@ -93,7 +105,9 @@ def test_a_message_that_never_goes_through_is_marked_failed(
     rt: Runtime, clock: FrozenClock
 ) -> None:
     rt.dispatcher._senders = {  # type: ignore[attr-defined]
-        **rt.senders, Channel.SMS: FlakySms(failures=10**6)}
+        **rt.senders,
+        Channel.SMS: FlakySms(failures=10**6),
+    }
     message_id = enqueue_sms(rt)
     for attempt in range(1, MAX_ATTEMPTS):
         clock.advance(backoff(attempt))
@@ -106,12 +120,22 @@ def test_a_redelivery_after_a_lost_acknowledgement_is_recorded_once(
 ) -> None:
     message_id = enqueue_sms(rt, deliver_after_commit=False)
     with rt.db.uow() as uow:  # a worker leased it and died after sending
-        claimed = uow.outbox.claim_due(clock.now(), clock.now() + timedelta(seconds=60),
-                                       ids=None, limit=10)
+        claimed = uow.outbox.claim_due(
+            clock.now(), clock.now() + timedelta(seconds=60), ids=None, limit=10
+        )
         uow.commit()
-    rt.senders[Channel.SMS].send(Delivery(
-        id=message_id, channel="sms", user_id=None, destination="+8613812345678",
-        subject=None, body="first copy", template="wallet.unfrozen", created_at=START))
+    rt.senders[Channel.SMS].send(
+        Delivery(
+            id=message_id,
+            channel="sms",
+            user_id=None,
+            destination="+8613812345678",
+            subject=None,
+            body="first copy",
+            template="wallet.unfrozen",
+            created_at=START,
+        )
+    )
     assert [m.id for m in claimed] == [message_id]
     assert rt.dispatcher.deliver() == 0  # leased: nobody else takes it
     clock.advance(timedelta(seconds=60))
@@ -120,14 +144,30 @@ def test_a_redelivery_after_a_lost_acknowledgement_is_recorded_once(
 
 
 def test_in_app_notifications_are_written_once_per_message(rt: Runtime) -> None:
-    user = register(rt, phone="13812345678", email=None, password="plum blossom river 7",
-                    display_name="张明", locale=None, request=RequestContext())
+    user = register(
+        rt,
+        phone="13812345678",
+        email=None,
+        password="plum blossom river 7",
+        display_name="张明",
+        locale=None,
+        request=RequestContext(),
+    )
     remember("plum blossom river 7")
     inbox = list_inbox(rt, user.id)
     assert [n.title for n in inbox] == ["欢迎使用 walletdesk"]
-    rt.senders[Channel.INAPP].send(Delivery(
-        id=inbox[0].id, channel="inapp", user_id=user.id, destination=None, subject="again",
-        body="again", template="account.welcome", created_at=START))
+    rt.senders[Channel.INAPP].send(
+        Delivery(
+            id=inbox[0].id,
+            channel="inapp",
+            user_id=user.id,
+            destination=None,
+            subject="again",
+            body="again",
+            template="account.welcome",
+            created_at=START,
+        )
+    )
     assert len(list_inbox(rt, user.id)) == 1
 
 

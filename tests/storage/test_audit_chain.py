@@ -17,8 +17,10 @@ def fill_audit_log(client: TestClient) -> None:
 
 def actions(rt: Runtime) -> list[str]:
     with rt.db.engine.connect() as connection:
-        return [row.action for row in connection.execute(
-            text("SELECT action FROM audit_log ORDER BY seq"))]
+        return [
+            row.action
+            for row in connection.execute(text("SELECT action FROM audit_log ORDER BY seq"))
+        ]
 
 
 def without_append_only_guard(rt: Runtime, statement: str) -> None:
@@ -46,8 +48,10 @@ def test_the_database_refuses_to_update_or_delete_audit_rows(
     client: TestClient, rt: Runtime
 ) -> None:
     fill_audit_log(client)
-    for statement in ("UPDATE audit_log SET action = 'nothing' WHERE seq = 2",
-                      "DELETE FROM audit_log WHERE seq = 2"):
+    for statement in (
+        "UPDATE audit_log SET action = 'nothing' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 2",
+    ):
         with pytest.raises(DatabaseError), rt.db.engine.begin() as connection:
             connection.execute(text(statement))
     assert verify_database(rt.db).broken is None
@@ -57,8 +61,11 @@ def test_the_database_refuses_to_update_or_delete_audit_rows(
     ("label", "statement", "reason"),
     [
         ("details edited", "UPDATE audit_log SET details = '{}' WHERE seq = 3", "hash"),
-        ("actor rewritten", "UPDATE audit_log SET actor_id = 'usr_innocent00000' WHERE seq = 3",
-         "hash"),
+        (
+            "actor rewritten",
+            "UPDATE audit_log SET actor_id = 'usr_innocent00000' WHERE seq = 3",
+            "hash",
+        ),
         ("row removed", "DELETE FROM audit_log WHERE seq = 3", "missing"),
     ],
 )

@@ -49,8 +49,9 @@ def test_the_simulated_sms_log_and_the_outbox_hold_no_plaintext_codes(
 
 
 def cipher(keys: dict[str, bytes], active: str) -> FieldCipher:
-    secrets = Secrets(secret_key=b"s" * 32, field_keys=keys, active_field_key_id=active,
-                      blind_index_key=b"b" * 32)
+    secrets = Secrets(
+        secret_key=b"s" * 32, field_keys=keys, active_field_key_id=active, blind_index_key=b"b" * 32
+    )
     return FieldCipher(secrets, SeededRandom(5))
 
 

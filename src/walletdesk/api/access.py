@@ -59,7 +59,3 @@ def requires(permission: Permission) -> Callable[..., Authenticated]:
 Public = Depends(public_access)
 DevOnly = Depends(dev_only_access)
 CurrentUser = Annotated[Authenticated, Depends(authenticated_access)]
-
-
-def StaffWith(permission: Permission) -> Any:  # noqa: N802 - reads as a type in signatures
-    return Annotated[Authenticated, Depends(requires(permission))]

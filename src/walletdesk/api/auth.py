@@ -70,7 +70,9 @@ class ResetConfirmIn(BaseModel):
 
 def _signed_in(result: authentication.SignedIn) -> LoginOut:
     return LoginOut(
-        access_token=result.token, token_type="bearer", expires_at=result.session.expires_at
+        access_token=result.token,
+        token_type="bearer",  # noqa: S106 - the OAuth token type, not a secret
+        expires_at=result.session.expires_at,
     )
 
 

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from walletdesk.api.access import StaffWith
+from walletdesk.api.access import requires
 from walletdesk.api.deps import Context, RuntimeDep
 from walletdesk.audit import services as audit
 from walletdesk.audit.services import Actor
 from walletdesk.identity import profile, staff
+from walletdesk.identity.authentication import Authenticated
 from walletdesk.identity.permissions import Permission
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 
-CustomerReader = StaffWith(Permission.CUSTOMER_READ)
-StaffManager = StaffWith(Permission.STAFF_MANAGE)
-AuditReader = StaffWith(Permission.AUDIT_READ)
-AuditVerifier = StaffWith(Permission.AUDIT_VERIFY)
+CustomerReader = Annotated[Authenticated, Depends(requires(Permission.CUSTOMER_READ))]
+StaffManager = Annotated[Authenticated, Depends(requires(Permission.STAFF_MANAGE))]
+AuditReader = Annotated[Authenticated, Depends(requires(Permission.AUDIT_READ))]
+AuditVerifier = Annotated[Authenticated, Depends(requires(Permission.AUDIT_VERIFY))]
 
 
 class CustomerOut(BaseModel):

@@ -27,7 +27,7 @@ class CodePurpose(StrEnum):
     """What a one-time code may be used for; a code for one purpose never works for another."""
 
     LOGIN = "login"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name
     STEP_UP = "step_up"
     CONTACT_VERIFY = "contact_verify"
 

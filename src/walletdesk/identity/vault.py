@@ -11,7 +11,7 @@ from walletdesk.notify.models import Channel
 PHONE = "user.phone"
 EMAIL = "user.email"
 ID_NUMBER = "user.id_number"
-TOTP_SECRET = "user.totp_secret"
+TOTP_SECRET = "user.totp_secret"  # noqa: S105 - the column purpose, not a secret
 LOGIN_INDEX = "user.login"
 ID_NUMBER_INDEX = "user.id_number"
 
