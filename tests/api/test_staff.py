@@ -39,7 +39,13 @@ def staff_login(client: TestClient, rt: Runtime, email: str, secret: str) -> dic
 
 
 def test_an_agent_sees_a_customer_masked(client: TestClient, rt: Runtime) -> None:
-    sign_up_and_in(client, LI_NA)
+    li_headers = sign_up_and_in(client, LI_NA)
+    remember("310101199001011234")
+    client.post(
+        "/api/v1/me/real-name",
+        headers=li_headers,
+        json={"real_name": "李娜", "id_number": "310101199001011234"},
+    )
     agent = make_staff(rt, "agent@walletdesk.example", "agent")
     headers = staff_login(client, rt, "agent@walletdesk.example", agent.totp_secret)
     with rt.db.uow(read_only=True) as uow:
@@ -47,6 +53,8 @@ def test_an_agent_sees_a_customer_masked(client: TestClient, rt: Runtime) -> Non
     customer = client.get(f"/api/v1/staff/customers/{li.id}", headers=headers).json()
     assert customer["phone"] == "139****4321"
     assert customer["email"] == "l***@example.com"
+    assert customer["real_name"] == "*娜"
+    assert customer["id_number"] == "3101**********1234"
 
 
 def test_customers_cannot_use_staff_routes(client: TestClient) -> None:

@@ -20,9 +20,23 @@ def test_the_raw_columns_of_encrypted_fields_are_not_the_plaintext(
 ) -> None:
     headers = sign_up_and_in(client, LI_NA)
     secret, _ = enable_totp(client, rt, headers)
+    remember("310101199001011234")
+    client.post(
+        "/api/v1/me/real-name",
+        headers=headers,
+        json={"real_name": "李娜", "id_number": "310101199001011234"},
+    )
     row = raw_user_row(rt)
     everything = " ".join(str(value) for value in row.values())
-    for plaintext in ("13987654321", "+8613987654321", "li.na@example.com", secret):
+    assert row["kyc_tier"] == 1
+    for plaintext in (
+        "13987654321",
+        "+8613987654321",
+        "li.na@example.com",
+        secret,
+        "310101199001011234",
+        "李娜",
+    ):
         assert plaintext not in everything
     assert str(row["phone_enc"]).startswith("k1:")
     assert str(row["totp_secret_enc"]).startswith("k1:")

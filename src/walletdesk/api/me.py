@@ -9,7 +9,15 @@ from pydantic import BaseModel, Field
 
 from walletdesk.api.access import CurrentUser
 from walletdesk.api.deps import Context, RuntimeDep
-from walletdesk.identity import contact_change, freeze, profile, recovery, sessions, twofactor
+from walletdesk.identity import (
+    contact_change,
+    freeze,
+    kyc,
+    profile,
+    recovery,
+    sessions,
+    twofactor,
+)
 from walletdesk.identity.models import ContactKind
 from walletdesk.notify import inbox
 
@@ -21,6 +29,8 @@ class ProfileOut(BaseModel):
     display_name: str
     phone: str | None
     email: str | None
+    real_name: str | None
+    id_number: str | None = Field(description="Always masked, e.g. 1101**********4578")
     locale: str
     kyc_tier: int
     two_factor: bool
@@ -36,6 +46,8 @@ class ProfileOut(BaseModel):
             display_name=view.display_name,
             phone=view.phone,
             email=view.email,
+            real_name=view.real_name,
+            id_number=view.id_number,
             locale=view.locale,
             kyc_tier=view.kyc_tier,
             two_factor=view.two_factor,
@@ -94,6 +106,15 @@ class ContactConfirmIn(BaseModel):
     kind: ContactKind
     value: str = Field(max_length=254)
     code: str = Field(max_length=16)
+
+
+class RealNameIn(BaseModel):
+    real_name: str = Field(max_length=60)
+    id_number: str = Field(max_length=32, description="18-character resident ID number")
+
+
+class RealNameOut(BaseModel):
+    kyc_tier: int
 
 
 class SessionOut(BaseModel):
@@ -210,6 +231,16 @@ def confirm_contact_change(
     contact_change.confirm_contact_change(
         rt, actor, kind=body.kind, value=body.value, code=body.code, ip=ctx.ip
     )
+
+
+@router.post("/real-name")
+def submit_real_name(
+    body: RealNameIn, actor: CurrentUser, rt: RuntimeDep, ctx: Context
+) -> RealNameOut:
+    tier = kyc.submit_real_name(
+        rt, actor, real_name=body.real_name, id_number=body.id_number, ip=ctx.ip
+    )
+    return RealNameOut(kyc_tier=tier)
 
 
 @router.get("/sessions")

@@ -29,6 +29,8 @@ class CustomerOut(BaseModel):
     display_name: str
     phone: str | None = Field(description="Masked, e.g. 138****1234")
     email: str | None
+    real_name: str | None = Field(description="Masked, e.g. *明")
+    id_number: str | None = Field(description="Masked, e.g. 1101**********4578")
     kyc_tier: int
     two_factor: bool
     frozen: bool
@@ -66,6 +68,8 @@ def customer(user_id: str, actor: CustomerReader, rt: RuntimeDep) -> CustomerOut
         display_name=view.display_name,
         phone=view.phone,
         email=view.email,
+        real_name=view.real_name,
+        id_number=view.id_number,
         kyc_tier=view.kyc_tier,
         two_factor=view.two_factor,
         frozen=view.frozen,

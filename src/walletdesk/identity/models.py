@@ -52,6 +52,8 @@ class User:
     email_index: str | None = None
     id_number_enc: str | None = None
     id_number_index: str | None = None
+    real_name_enc: str | None = None
+    kyc_submitted_at: datetime | None = None
     password_changed_at: datetime | None = None
     password_reset_at: datetime | None = None
     contact_changed_at: datetime | None = None

@@ -11,7 +11,7 @@ from walletdesk.i18n import normalise_locale
 from walletdesk.identity.access import access_customer_for
 from walletdesk.identity.models import User
 from walletdesk.identity.registration import check_display_name
-from walletdesk.identity.vault import email_of, masked_contacts, phone_of
+from walletdesk.identity.vault import email_of, masked_contacts, phone_of, real_name_of
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -24,6 +24,9 @@ class Profile:
     display_name: str
     phone: str | None
     email: str | None
+    real_name: str | None
+    id_number: str | None
+    """Masked for everyone, the owner included: the full number is never shown again."""
     locale: str
     kyc_tier: int
     two_factor: bool
@@ -40,7 +43,15 @@ def own_profile(rt: Runtime, actor: Authenticated) -> Profile:
         user = uow.users.get(actor.user.id)
         assert user is not None
         roles = uow.staff_roles.roles_of(user.id)
-    return _profile(user, phone_of(rt.cipher, user), email_of(rt.cipher, user), roles)
+    masked = masked_contacts(rt.cipher, user)
+    return _profile(
+        user,
+        phone_of(rt.cipher, user),
+        email_of(rt.cipher, user),
+        roles,
+        real_name=real_name_of(rt.cipher, user),
+        id_number=masked["id_number"],
+    )
 
 
 def customer_profile(rt: Runtime, actor: Authenticated, user_id: str) -> Profile:
@@ -49,15 +60,32 @@ def customer_profile(rt: Runtime, actor: Authenticated, user_id: str) -> Profile
         user = access_customer_for(uow, actor, user_id)
         roles = uow.staff_roles.roles_of(user.id)
     masked = masked_contacts(rt.cipher, user)
-    return _profile(user, masked["phone"], masked["email"], roles)
+    return _profile(
+        user,
+        masked["phone"],
+        masked["email"],
+        roles,
+        real_name=masked["real_name"],
+        id_number=masked["id_number"],
+    )
 
 
-def _profile(user: User, phone: str | None, email: str | None, roles: frozenset[str]) -> Profile:
+def _profile(
+    user: User,
+    phone: str | None,
+    email: str | None,
+    roles: frozenset[str],
+    *,
+    real_name: str | None,
+    id_number: str | None,
+) -> Profile:
     return Profile(
         id=user.id,
         display_name=user.display_name,
         phone=phone,
         email=email,
+        real_name=real_name,
+        id_number=id_number,
         locale=user.locale,
         kyc_tier=user.kyc_tier,
         two_factor=user.has_totp,

@@ -4,13 +4,14 @@ ciphertext to its column; the blind indexes make phones and emails findable."""
 from __future__ import annotations
 
 from walletdesk.fieldcrypt import FieldCipher
-from walletdesk.identity.masking import mask_email, mask_id_number, mask_phone
+from walletdesk.identity.masking import mask_email, mask_id_number, mask_name, mask_phone
 from walletdesk.identity.models import ContactKind, User
 from walletdesk.notify.models import Channel
 
 PHONE = "user.phone"
 EMAIL = "user.email"
 ID_NUMBER = "user.id_number"
+REAL_NAME = "user.real_name"
 TOTP_SECRET = "user.totp_secret"  # noqa: S105 - the column purpose, not a secret
 LOGIN_INDEX = "user.login"
 ID_NUMBER_INDEX = "user.id_number"
@@ -39,6 +40,10 @@ def email_of(cipher: FieldCipher, user: User) -> str | None:
     return cipher.decrypt(user.email_enc, EMAIL) if user.email_enc else None
 
 
+def real_name_of(cipher: FieldCipher, user: User) -> str | None:
+    return cipher.decrypt(user.real_name_enc, REAL_NAME) if user.real_name_enc else None
+
+
 def id_number_of(cipher: FieldCipher, user: User) -> str | None:
     return cipher.decrypt(user.id_number_enc, ID_NUMBER) if user.id_number_enc else None
 
@@ -63,10 +68,12 @@ def masked_contacts(cipher: FieldCipher, user: User) -> dict[str, str | None]:
     phone = phone_of(cipher, user)
     email = email_of(cipher, user)
     id_number = id_number_of(cipher, user)
+    real_name = real_name_of(cipher, user)
     return {
         "phone": mask_phone(phone) if phone else None,
         "email": mask_email(email) if email else None,
         "id_number": mask_id_number(id_number) if id_number else None,
+        "real_name": mask_name(real_name) if real_name else None,
     }
 
 

@@ -45,6 +45,8 @@ users = Table(
     Column("email_index", String(DIGEST), unique=True),
     Column("id_number_enc", Text),
     Column("id_number_index", String(DIGEST), unique=True),
+    Column("real_name_enc", Text),
+    Column("kyc_submitted_at", UTCDateTime),
     Column("password_changed_at", UTCDateTime),
     Column("password_reset_at", UTCDateTime),
     Column("contact_changed_at", UTCDateTime),

@@ -68,6 +68,10 @@ def upgrade() -> None:
         sa.Column("email_index", sa.String(length=64), nullable=True),
         sa.Column("id_number_enc", sa.Text(), nullable=True),
         sa.Column("id_number_index", sa.String(length=64), nullable=True),
+        sa.Column("real_name_enc", sa.Text(), nullable=True),
+        sa.Column(
+            "kyc_submitted_at", walletdesk.storage.types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column(
             "password_changed_at",
             walletdesk.storage.types.UTCDateTime(timezone=True),
