@@ -24,7 +24,7 @@ def test_the_raw_columns_of_encrypted_fields_are_not_the_plaintext(
     client.post(
         "/api/v1/me/real-name",
         headers=headers,
-        json={"real_name": "李娜", "id_number": "310101199001011234"},
+        json={"real_name": "李晓娜", "id_number": "310101199001011234"},
     )
     row = raw_user_row(rt)
     everything = " ".join(str(value) for value in row.values())
@@ -35,7 +35,7 @@ def test_the_raw_columns_of_encrypted_fields_are_not_the_plaintext(
         "li.na@example.com",
         secret,
         "310101199001011234",
-        "李娜",
+        "李晓娜",
     ):
         assert plaintext not in everything
     assert str(row["phone_enc"]).startswith("k1:")
