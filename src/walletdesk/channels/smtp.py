@@ -5,10 +5,12 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from walletdesk.channels.base import DeliveryFailed
 from walletdesk.notify.models import Delivery
+
+MESSAGE_ID_DOMAIN = "walletdesk.outbox"
 
 
 class SmtpSender:
@@ -38,7 +40,7 @@ class SmtpSender:
         message["Subject"] = delivery.subject or ""
         message["Date"] = formatdate(delivery.created_at.timestamp(), usegmt=True)
         # A stable Message-ID lets receiving systems drop a retried duplicate.
-        message["Message-ID"] = make_msgid(idstring=delivery.id, domain="walletdesk")
+        message["Message-ID"] = f"<{delivery.id}@{MESSAGE_ID_DOMAIN}>"
         message.set_content(delivery.body)
         return message
 
