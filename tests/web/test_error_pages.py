@@ -1,0 +1,56 @@
+"""Failures on pages show a translated page with the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support import ZHANG_MING
+from tests.web.pages import signed_up_and_in
+
+
+def test_an_unknown_page_is_a_translated_404(client: TestClient) -> None:
+    page = client.get("/nowhere")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "找不到页面" in page.text
+    assert "Page not found" in client.get("/nowhere?lang=en").text
+
+
+def test_the_wrong_method_is_a_page_too(client: TestClient) -> None:
+    page = client.get("/logout")
+    assert page.status_code == 405
+    assert "此处不支持该操作" in page.text
+
+
+def test_an_unexpected_error_shows_the_500_page_without_details(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_up_and_in(client, ZHANG_MING)
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("database exploded at /srv/secret/path")
+
+    monkeypatch.setattr("walletdesk.web.home_pages.own_profile", broken)
+    page = client.get("/")
+    assert page.status_code == 500
+    assert "服务出错了" in page.text
+    assert "req_" in page.text  # the reference to quote
+    assert "exploded" not in page.text
+    assert "Traceback" not in page.text
+
+
+def test_the_api_still_answers_in_json(client: TestClient) -> None:
+    reply = client.get("/api/v1/me")
+    assert reply.status_code == 401
+    assert reply.json()["error"]["code"]
+
+
+def test_pages_are_never_cached(client: TestClient) -> None:
+    assert client.get("/login").headers["cache-control"] == "no-store"
+
+
+def test_the_stylesheet_is_served(client: TestClient) -> None:
+    css = client.get("/static/site.css")
+    assert css.status_code == 200
+    assert "text/css" in css.headers["content-type"]
