@@ -3,10 +3,13 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import FAST_ARGON2
 from tests.support import START
 from walletdesk.clock import FrozenClock
 from walletdesk.errors import RateLimited
 from walletdesk.ratelimit import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimiter
+from walletdesk.runtime import Runtime, build_runtime
+from walletdesk.settings import Settings
 
 REDIS_URL = os.environ.get("WALLETDESK_TEST_REDIS_URL")
 
@@ -46,3 +49,19 @@ def test_rates_parse_and_refuse_nonsense() -> None:
     assert Rate.parse("5/3600") == Rate(5, 3600)
     with pytest.raises(ValueError):
         Rate.parse("0/60")
+
+
+def test_the_runtime_uses_redis_when_it_is_configured(settings: Settings) -> None:
+    if not REDIS_URL:
+        pytest.skip("WALLETDESK_TEST_REDIS_URL is not set")
+    runtime = build_runtime(
+        settings.model_copy(update={"redis_url": REDIS_URL}), argon2=FAST_ARGON2
+    )
+    try:
+        assert isinstance(runtime.limiter, RedisRateLimiter)
+    finally:
+        runtime.close()
+
+
+def test_the_runtime_limits_in_process_without_redis(rt: Runtime) -> None:
+    assert isinstance(rt.limiter, MemoryRateLimiter)

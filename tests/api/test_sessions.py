@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
 from tests.support import LI_NA, ZHANG_MING, bearer, login, sign_up_and_in
+from walletdesk.clock import FrozenClock
 
 
 def test_a_user_lists_their_sessions_and_signs_one_out(client: TestClient) -> None:
@@ -37,3 +40,16 @@ def test_requests_without_a_token_are_refused(client: TestClient) -> None:
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers=bearer("forged-token")).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_sessions_slide_while_used_and_expire_after_thirty_idle_days(
+    client: TestClient, clock: FrozenClock
+) -> None:
+    headers = sign_up_and_in(client, ZHANG_MING)
+    clock.advance(timedelta(days=29))
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # slides the expiry
+    clock.advance(timedelta(days=29))
+    sessions = client.get("/api/v1/me/sessions", headers=headers).json()
+    assert sessions[0]["last_seen_at"].startswith("2027-01-20")
+    clock.advance(timedelta(days=30))
+    assert client.get("/api/v1/me", headers=headers).status_code == 401

@@ -44,11 +44,15 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
 def delivery(message_id: str = "msg_aaaabbbbccccdddd") -> Delivery:
     remember("482913")
     return Delivery(
-        id=message_id, channel="email", user_id="usr_x", destination="tom@example.org",
+        id=message_id,
+        channel="email",
+        user_id="usr_x",
+        destination="tom@example.org",
         subject="Your password reset code",
         body="Your walletdesk password reset code is 482913. "
-             "Our staff will never ask for your password or code.",
-        template="code.password_reset", created_at=START,
+        "Our staff will never ask for your password or code.",
+        template="code.password_reset",
+        created_at=START,
     )
 
 
@@ -56,8 +60,14 @@ def test_email_goes_out_through_smtp_with_a_stable_message_id(
     smtp_server: tuple[Mailbox, int],
 ) -> None:
     mailbox, port = smtp_server
-    sender = SmtpSender(host="127.0.0.1", port=port, sender="walletdesk <no-reply@example.com>",
-                        username=None, password=None, starttls=False)
+    sender = SmtpSender(
+        host="127.0.0.1",
+        port=port,
+        sender="walletdesk <no-reply@example.com>",
+        username=None,
+        password=None,
+        starttls=False,
+    )
     sender.send(delivery())
     sender.send(delivery())  # a retry carries the same Message-ID for the receiver to drop
     assert len(mailbox.messages) == 2
@@ -72,7 +82,14 @@ def test_email_goes_out_through_smtp_with_a_stable_message_id(
 
 
 def test_an_unreachable_server_is_a_retryable_failure() -> None:
-    sender = SmtpSender(host="127.0.0.1", port=1, sender="no-reply@example.com",
-                        username=None, password=None, starttls=False, timeout=2)
+    sender = SmtpSender(
+        host="127.0.0.1",
+        port=1,
+        sender="no-reply@example.com",
+        username=None,
+        password=None,
+        starttls=False,
+        timeout=2,
+    )
     with pytest.raises(DeliveryFailed):
         sender.send(delivery())

@@ -95,3 +95,64 @@ def test_removing_the_newest_rows_is_detected(client: TestClient, rt: Runtime) -
     without_append_only_guard(rt, f"DELETE FROM audit_log WHERE seq = {last}")  # noqa: S608
     broken = verify_database(rt.db).broken
     assert broken is not None and broken.seq == last
+
+
+def test_every_kind_of_security_event_is_audited(client: TestClient, rt: Runtime) -> None:
+    from datetime import timedelta
+
+    from tests.support import current_totp, enable_totp, last_code, remember, start_login
+    from walletdesk.clock import FrozenClock
+
+    clock = rt.clock
+    assert isinstance(clock, FrozenClock)
+    zhang = sign_up_and_in(client, ZHANG_MING)
+    for _ in range(5):
+        client.post("/api/v1/auth/login", json={"login": ZHANG_MING.login, "password": "no no no"})
+    clock.advance(timedelta(minutes=30))
+    client.post("/api/v1/auth/password-reset/request", json={"login": ZHANG_MING.login})
+    remember("autumn lotus pond 88")
+    client.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={
+            "login": ZHANG_MING.login,
+            "code": last_code(rt, ZHANG_MING.phone or ""),
+            "new_password": "autumn lotus pond 88",
+        },
+    )
+    li = sign_up_and_in(client, LI_NA)
+    secret, _ = enable_totp(client, rt, li)
+    client.post("/api/v1/me/freeze", headers=li, json={"reason": "lost_phone"})
+    clock.advance(timedelta(seconds=30))
+    client.post("/api/v1/me/unfreeze", headers=li, json={"totp_code": current_totp(rt, secret)})
+    other = client.get("/api/v1/me/sessions", headers=li).json()[0]["id"]
+    challenge = start_login(client, LI_NA)
+    clock.advance(timedelta(seconds=30))
+    verified = client.post(
+        "/api/v1/auth/2fa/verify",
+        json={"challenge_token": challenge, "code": current_totp(rt, secret)},
+    )
+    remember(verified.json()["access_token"])
+    client.delete(
+        f"/api/v1/me/sessions/{other}",
+        headers={"Authorization": f"Bearer {verified.json()['access_token']}"},
+    )
+    clock.advance(timedelta(seconds=30))
+    client.post("/api/v1/me/2fa/totp/disable", headers=li, json={"code": "000000"})
+    assert client.get("/api/v1/me", headers=zhang).status_code == 401  # reset signed it out
+    recorded = set(actions(rt))
+    expected = {
+        "user.registered",
+        "login.succeeded",
+        "login.failed",
+        "account.locked",
+        "password_reset.requested",
+        "password_reset.completed",
+        "2fa.enabled",
+        "wallet.frozen",
+        "wallet.unfrozen",
+        "login.password_ok_awaiting_2fa",
+        "session.revoked",
+        "code.sent",
+    }
+    assert expected <= recorded, expected - recorded
+    assert verify_database(rt.db).broken is None

@@ -351,11 +351,7 @@ def authenticate(rt: Runtime, token: str, *, ip: str | None) -> Authenticated:
         session.last_seen_at = now
         session.expires_at = now + timedelta(days=rt.settings.session_idle_days)
         with rt.db.uow() as uow:
-            uow.sessions.touch(session.id, now, ip)
-            current = uow.sessions.get(session.id)
-            if current is not None and current.revoked_at is None:
-                current.expires_at = session.expires_at
-                uow.sessions.save(current)
+            uow.sessions.touch(session.id, now, ip, session.expires_at)
             uow.commit()
     return Authenticated(user=user, session=session, roles=roles)
 

@@ -124,9 +124,12 @@ class SessionRepository(DataclassRepository[Session]):
         result = self.connection.execute(statement.values(revoked_at=now, revoked_reason=reason))
         return int(result.rowcount)
 
-    def touch(self, session_id: str, now: datetime, ip: str | None) -> None:
+    def touch(self, session_id: str, now: datetime, ip: str | None, expires_at: datetime) -> None:
+        """Record activity and slide the idle expiry; a revoked session stays revoked."""
         self.connection.execute(
-            update(t.sessions).where(t.sessions.c.id == session_id).values(last_seen_at=now, ip=ip)
+            update(t.sessions)
+            .where(t.sessions.c.id == session_id)
+            .values(last_seen_at=now, ip=ip, expires_at=expires_at)
         )
 
 
