@@ -15,7 +15,8 @@ from walletdesk.identity.contacts import parse_login
 from walletdesk.identity.devices import describe_device, device_fingerprint
 from walletdesk.identity.factors import check_second_factor
 from walletdesk.identity.models import Device, LoginChallenge, Session, SessionKind, User
-from walletdesk.identity.vault import contacts_for_notice, login_index
+from walletdesk.identity.notices import notify_owner
+from walletdesk.identity.vault import login_index
 from walletdesk.randomness import new_id, token_urlsafe
 
 if TYPE_CHECKING:
@@ -176,14 +177,7 @@ def _count_wrong_password(
         subject_id=user.id,
         details={"minutes": rt.settings.lockout_minutes},
     )
-    rt.outbox.notify_user(
-        uow,
-        now=now,
-        user=user,
-        template="account.locked",
-        params={"minutes": rt.settings.lockout_minutes},
-        contacts=contacts_for_notice(rt.cipher, user),
-    )
+    notify_owner(rt, uow, user, "account.locked", now, minutes=rt.settings.lockout_minutes)
     uow.commit()
     raise AccountLocked(retry_after=int(lock_for.total_seconds()))
 
@@ -317,14 +311,7 @@ def _open_session(
         },
     )
     if is_new_device and not first_device:
-        rt.outbox.notify_user(
-            uow,
-            now=now,
-            user=user,
-            template="session.new_device",
-            params={"device": device.name, "time": now},
-            contacts=contacts_for_notice(rt.cipher, user),
-        )
+        notify_owner(rt, uow, user, "session.new_device", now, device=device.name)
     return SignedIn(session=session, token=token, user=user)
 
 

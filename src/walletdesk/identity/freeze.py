@@ -12,7 +12,7 @@ from walletdesk.errors import Conflict, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.codes import invalid_code
 from walletdesk.identity.factors import check_step_up
-from walletdesk.identity.vault import contacts_for_notice
+from walletdesk.identity.notices import notify_owner
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -49,14 +49,7 @@ def freeze_wallet(
             subject_id=user.id,
             details={"reason": reason, "by": "self"},
         )
-        rt.outbox.notify_user(
-            uow,
-            now=now,
-            user=user,
-            template="wallet.frozen",
-            params={"time": now},
-            contacts=contacts_for_notice(rt.cipher, user),
-        )
+        notify_owner(rt, uow, user, "wallet.frozen", now)
         uow.commit()
 
 
@@ -98,12 +91,5 @@ def unfreeze_wallet(
             subject_id=user.id,
             details={"step_up": method},
         )
-        rt.outbox.notify_user(
-            uow,
-            now=now,
-            user=user,
-            template="wallet.unfrozen",
-            params={"time": now},
-            contacts=contacts_for_notice(rt.cipher, user),
-        )
+        notify_owner(rt, uow, user, "wallet.unfrozen", now)
         uow.commit()

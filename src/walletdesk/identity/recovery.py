@@ -17,8 +17,9 @@ from walletdesk.identity.codes import check_code, consume_code, invalid_code, se
 from walletdesk.identity.contacts import parse_login
 from walletdesk.identity.factors import check_second_factor
 from walletdesk.identity.models import CodePurpose, User
+from walletdesk.identity.notices import notify_owner
 from walletdesk.identity.passwords import check_password_policy
-from walletdesk.identity.vault import contacts_for_notice, email_of, login_index, phone_of
+from walletdesk.identity.vault import email_of, login_index, phone_of
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -151,14 +152,7 @@ def confirm_reset(
             subject_id=user.id,
             details={"sessions_revoked": revoked},
         )
-        rt.outbox.notify_user(
-            uow,
-            now=now,
-            user=user,
-            template="password.reset_done",
-            params={"time": now},
-            contacts=contacts_for_notice(rt.cipher, user),
-        )
+        notify_owner(rt, uow, user, "password.reset_done", now)
         uow.commit()
 
 
@@ -206,14 +200,7 @@ def change_password(
             subject_kind="user",
             subject_id=user.id,
         )
-        rt.outbox.notify_user(
-            uow,
-            now=now,
-            user=user,
-            template="password.changed",
-            params={"time": now},
-            contacts=contacts_for_notice(rt.cipher, user),
-        )
+        notify_owner(rt, uow, user, "password.changed", now)
         uow.commit()
 
 

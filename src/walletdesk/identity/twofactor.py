@@ -12,9 +12,9 @@ from walletdesk.identity import totp
 from walletdesk.identity.codes import SentCode, invalid_code, send_code
 from walletdesk.identity.factors import RECOVERY, check_second_factor
 from walletdesk.identity.models import CodePurpose, ContactKind, RecoveryCode, User
+from walletdesk.identity.notices import notify_owner
 from walletdesk.identity.vault import (
     TOTP_SECRET,
-    contacts_for_notice,
     email_of,
     phone_of,
     totp_secret_of,
@@ -92,14 +92,7 @@ def enable_totp(
         subject_id=user.id,
         details={"method": "totp"},
     )
-    rt.outbox.notify_user(
-        uow,
-        now=now,
-        user=user,
-        template="two_factor.enabled",
-        params={"time": now},
-        contacts=contacts_for_notice(rt.cipher, user),
-    )
+    notify_owner(rt, uow, user, "two_factor.enabled", now)
     return codes
 
 
@@ -132,14 +125,7 @@ def disable_totp(rt: Runtime, actor: Authenticated, code: str, *, ip: str | None
             subject_kind="user",
             subject_id=user.id,
         )
-        rt.outbox.notify_user(
-            uow,
-            now=now,
-            user=user,
-            template="two_factor.disabled",
-            params={"time": now},
-            contacts=contacts_for_notice(rt.cipher, user),
-        )
+        notify_owner(rt, uow, user, "two_factor.disabled", now)
         uow.commit()
 
 
