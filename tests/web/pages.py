@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 from tests.support import Person, current_totp, remember, remember_person
@@ -28,7 +28,7 @@ def post_form(
     *,
     page: str | None = None,
     follow_redirects: bool = True,
-) -> httpx.Response:
+) -> httpx2.Response:
     """Open `page` (default: `action`), take the CSRF field from its form, post `data`."""
     shown = client.get(page or action)
     assert shown.status_code == 200, shown.text
@@ -36,7 +36,7 @@ def post_form(
     return client.post(action, data=body, follow_redirects=follow_redirects)
 
 
-def register_via_page(client: TestClient, person: Person) -> httpx.Response:
+def register_via_page(client: TestClient, person: Person) -> httpx2.Response:
     remember_person(person)
     response = post_form(
         client,
@@ -55,7 +55,7 @@ def register_via_page(client: TestClient, person: Person) -> httpx.Response:
 
 def sign_in_via_page(
     client: TestClient, person: Person, *, password: str | None = None
-) -> httpx.Response:
+) -> httpx2.Response:
     """Post the sign-in form and follow to wherever it leads (home, or the 2FA step)."""
     response = post_form(
         client, "/login", {"login": person.login, "password": password or person.password}
@@ -65,7 +65,7 @@ def sign_in_via_page(
     return response
 
 
-def signed_up_and_in(client: TestClient, person: Person) -> httpx.Response:
+def signed_up_and_in(client: TestClient, person: Person) -> httpx2.Response:
     register_via_page(client, person)
     response = sign_in_via_page(client, person)
     assert response.status_code == 200, response.text

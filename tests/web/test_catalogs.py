@@ -60,7 +60,9 @@ def test_every_page_text_has_a_chinese_translation_with_the_same_placeholders() 
         if not message.id:
             continue
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        strings = (
+            [message.string] if isinstance(message.string, str) else list(message.string or ())
+        )
         if not all(strings):
             problems.append(f"untranslated: {ids[0]}")
             continue

@@ -15,14 +15,14 @@ from walletdesk.clock import FrozenClock
 from walletdesk.demo import DEMO_STAFF
 from walletdesk.identity import totp
 from walletdesk.randomness import SeededRandom
-from walletdesk.runtime import build_runtime
+from walletdesk.runtime import Runtime, build_runtime
 from walletdesk.settings import Settings
 
 
-def test_the_dev_outbox_page_shows_the_reset_code(client: TestClient, rt: object) -> None:
+def test_the_dev_outbox_page_shows_the_reset_code(client: TestClient, rt: Runtime) -> None:
     register_via_page(client, ZHANG_MING)
     post_form(client, "/forgot", {"login": ZHANG_MING.login})
-    code = last_code(rt, ZHANG_MING.phone or "")  # type: ignore[arg-type]
+    code = last_code(rt, ZHANG_MING.phone or "")
 
     page = client.get("/dev/outbox/page")
     assert page.status_code == 200
