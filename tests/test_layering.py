@@ -14,8 +14,14 @@ DOMAIN_MODULES = sorted(
     f"{package.__name__}.{info.name}"
     for package in DOMAIN_PACKAGES
     for info in pkgutil.iter_modules(package.__path__)
-) + ["walletdesk.notify.models", "walletdesk.notify.templates", "walletdesk.errors",
-     "walletdesk.clock", "walletdesk.randomness", "walletdesk.ratelimit"]
+) + [
+    "walletdesk.notify.models",
+    "walletdesk.notify.templates",
+    "walletdesk.errors",
+    "walletdesk.clock",
+    "walletdesk.randomness",
+    "walletdesk.ratelimit",
+]
 
 
 @pytest.mark.parametrize("module", DOMAIN_MODULES)
@@ -26,6 +32,7 @@ def test_domain_modules_import_no_framework_and_no_sqlalchemy(module: str) -> No
         "('sqlalchemy', 'fastapi', 'starlette', 'jinja2'))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "", f"{module} pulls in {result.stdout.strip()}"

@@ -43,14 +43,18 @@ def _runtime() -> Runtime:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: WALLETDESK_HOST]")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port [default: WALLETDESK_PORT]")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
 ) -> None:
     """Serve the API, the pages and the outbox worker."""
     import uvicorn
 
     settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
         console.print("[yellow]SQLite serves one worker; use PostgreSQL for more.[/yellow]")

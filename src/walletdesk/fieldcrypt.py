@@ -31,6 +31,7 @@ class FieldCipher:
         self._keys = {key_id: AESGCM(key) for key_id, key in secrets.field_keys.items()}
         self._active = secrets.active_field_key_id
         self._index_key = secrets.blind_index_key
+        self._digest_key = secrets.secret_key
         self._random = random
 
     @property
@@ -64,5 +65,7 @@ class FieldCipher:
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
 
     def keyed_digest(self, value: str, purpose: str) -> str:
-        """An HMAC digest for short secrets (one-time codes) so a stolen table reveals nothing."""
-        return self.blind_index(value, f"digest:{purpose}")
+        """An HMAC digest for short secrets (one-time codes, recovery codes) under its own key,
+        so a stolen table reveals nothing and the blind-index key cannot forge codes."""
+        message = f"{purpose}\x00{value}".encode()
+        return hmac.new(self._digest_key, message, hashlib.sha256).hexdigest()

@@ -33,7 +33,7 @@ class UnsafeSettings(ValueError):
 @dataclass(frozen=True)
 class Secrets:
     secret_key: bytes
-    """Signs cookies and CSRF tokens, and peppers one-time-code hashes."""
+    """Peppers the stored digests of one-time codes and recovery codes."""
     field_keys: dict[str, bytes]
     """AES-256-GCM keys by key id; old ids stay to decrypt, the active one encrypts."""
     active_field_key_id: str
@@ -57,8 +57,9 @@ class Settings(BaseSettings):
     blind_index_key: str | None = None
 
     host: str = "127.0.0.1"
+    """Default interface for `walletdesk serve` (its --host wins)."""
     port: int = 8000
-    public_url: str = "http://127.0.0.1:8000"
+    """Default port for `walletdesk serve` (its --port wins)."""
     cookie_secure: bool = True
     log_level: str = "INFO"
 

@@ -73,3 +73,12 @@ def test_security_headers_are_set(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_api_reference_is_served_without_outside_assets(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "/api/v1/auth/login" in page.text and "two_factor_required" in page.text
+    assert "<script" not in page.text and "cdn" not in page.text.lower()
+    document = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/me/sessions/{session_id}" in document["paths"]

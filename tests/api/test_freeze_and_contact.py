@@ -54,7 +54,7 @@ def test_unfreezing_needs_a_code_sent_to_the_phone(client: TestClient, rt: Runti
     sent = client.post("/api/v1/me/step-up/code", headers=headers).json()
     assert sent == {"channel": "sms", "expires_in": 300}
     wrong = client.post("/api/v1/me/unfreeze", headers=headers, json={"otp_code": "999999"})
-    assert wrong.status_code == 401
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_code"
     code = last_code(rt, ZHANG_MING.phone or "")
     done = client.post("/api/v1/me/unfreeze", headers=headers, json={"otp_code": code})
     assert done.status_code == 204
@@ -153,4 +153,4 @@ def test_a_confirmation_code_for_another_address_does_not_apply(
         headers=headers,
         json={"kind": "email", "value": "other@example.com", "code": code},
     )
-    assert response.status_code == 401
+    assert response.status_code == 422

@@ -95,7 +95,7 @@ def test_a_reset_code_expires_after_five_minutes(
     request_code(client, TOM.login)  # unknown account: same answer, nothing sent
     clock.advance(timedelta(seconds=1))
     status, body = confirm(client, ZHANG_MING.login, code)
-    assert status == 401 and body["error"]["code"] == "invalid_code"
+    assert status == 422 and body["error"]["code"] == "invalid_code"
 
 
 def test_the_fifth_wrong_code_burns_the_code(client: TestClient, rt: Runtime) -> None:
@@ -104,8 +104,8 @@ def test_the_fifth_wrong_code_burns_the_code(client: TestClient, rt: Runtime) ->
     code = last_code(rt, ZHANG_MING.phone or "")
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
-        assert confirm(client, ZHANG_MING.login, wrong)[0] == 401
-    assert confirm(client, ZHANG_MING.login, code)[0] == 401
+        assert confirm(client, ZHANG_MING.login, wrong)[0] == 422
+    assert confirm(client, ZHANG_MING.login, code)[0] == 422
 
 
 def test_a_code_for_one_purpose_does_not_work_for_another(client: TestClient, rt: Runtime) -> None:
@@ -113,7 +113,7 @@ def test_a_code_for_one_purpose_does_not_work_for_another(client: TestClient, rt
     client.post("/api/v1/me/step-up/code", headers=headers)
     step_up_code = last_code(rt, ZHANG_MING.phone or "")
     status, _ = confirm(client, ZHANG_MING.login, step_up_code)
-    assert status == 401
+    assert status == 422
 
 
 def test_only_the_latest_code_works(client: TestClient, rt: Runtime, clock: FrozenClock) -> None:
@@ -124,7 +124,7 @@ def test_only_the_latest_code_works(client: TestClient, rt: Runtime, clock: Froz
     request_code(client, ZHANG_MING.login)
     second = last_code(rt, ZHANG_MING.phone or "")
     if first != second:
-        assert confirm(client, ZHANG_MING.login, first)[0] == 401
+        assert confirm(client, ZHANG_MING.login, first)[0] == 422
     assert confirm(client, ZHANG_MING.login, second)[0] == 204
 
 
@@ -164,3 +164,37 @@ def test_changing_the_password_signs_out_other_sessions(client: TestClient) -> N
     assert done.status_code == 204
     assert client.get("/api/v1/me", headers=this).status_code == 200
     assert client.get("/api/v1/me", headers=other).status_code == 401
+
+
+def test_until_the_code_is_right_every_account_gets_the_same_answer(
+    client: TestClient, rt: Runtime
+) -> None:
+    headers = sign_up_and_in(client, LI_NA)
+    enable_totp(client, rt, headers)
+    register(client, ZHANG_MING)
+    answers = set()
+    for login_text, password in [
+        (LI_NA.login, NEW_PASSWORD),  # exists, 2FA on
+        (ZHANG_MING.login, "password"),  # exists, weak new password
+        ("13911112222", NEW_PASSWORD),  # no such account
+    ]:
+        response = client.post(
+            "/api/v1/auth/password-reset/confirm",
+            json={"login": login_text, "code": "123456", "new_password": password},
+        )
+        answers.add((response.status_code, response.json()["error"]["code"]))
+    assert answers == {(422, "invalid_code")}
+
+
+def test_a_weak_new_password_keeps_the_code_for_another_try(
+    client: TestClient, rt: Runtime
+) -> None:
+    register(client, ZHANG_MING)
+    request_code(client, ZHANG_MING.login)
+    code = last_code(rt, ZHANG_MING.phone or "")
+    weak = client.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={"login": ZHANG_MING.login, "code": code, "new_password": "password"},
+    )
+    assert weak.status_code == 422 and weak.json()["error"]["code"] == "password_too_common"
+    assert confirm(client, ZHANG_MING.login, code)[0] == 204

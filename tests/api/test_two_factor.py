@@ -34,7 +34,7 @@ def test_enrolment_shows_a_qr_code_and_confirming_turns_2fa_on(
     assert enrolment["qr_svg_data_uri"].startswith("data:image/svg+xml")
     assert enrolment["otpauth_uri"].startswith("otpauth://totp/walletdesk:")
     wrong = client.post("/api/v1/me/2fa/totp/confirm", headers=headers, json={"code": "000000"})
-    assert wrong.status_code == 401
+    assert wrong.status_code == 422
     code = current_totp(rt, enrolment["secret"])
     confirmed = client.post("/api/v1/me/2fa/totp/confirm", headers=headers, json={"code": code})
     assert confirmed.status_code == 200
@@ -92,7 +92,7 @@ def test_disabling_2fa_needs_a_code_and_notifies(
     headers = sign_up_and_in(client, LI_NA)
     secret, _ = enable_totp(client, rt, headers)
     refused = client.post("/api/v1/me/2fa/totp/disable", headers=headers, json={"code": "123456"})
-    assert refused.status_code == 401
+    assert refused.status_code == 422
     clock.advance(timedelta(seconds=30))
     done = client.post(
         "/api/v1/me/2fa/totp/disable", headers=headers, json={"code": current_totp(rt, secret)}

@@ -6,7 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support import ZHANG_MING
-from tests.web.pages import signed_up_and_in
+from tests.web.pages import post_form, signed_up_and_in
+from walletdesk.errors import RateLimited
 
 
 def test_an_unknown_page_is_a_translated_404(client: TestClient) -> None:
@@ -38,6 +39,24 @@ def test_an_unexpected_error_shows_the_500_page_without_details(
     assert "req_" in page.text  # the reference to quote
     assert "exploded" not in page.text
     assert "Traceback" not in page.text
+    assert page.headers["X-Request-ID"].startswith("req_")
+    assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_rate_limit_on_a_page_says_how_long_to_wait(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_up_and_in(client, ZHANG_MING)
+
+    def limited(*_: object, **__: object) -> None:
+        raise RateLimited(retry_after=90)
+
+    monkeypatch.setattr("walletdesk.web.device_pages.sessions.revoke_other_sessions", limited)
+    page = post_form(client, "/security/sessions/revoke-others?lang=en", {}, page="/security")
+    assert page.status_code == 429
+    assert page.headers["Retry-After"] == "90"
+    assert "Too many attempts" in page.text
+    assert "90 seconds" in page.text
 
 
 def test_the_api_still_answers_in_json(client: TestClient) -> None:

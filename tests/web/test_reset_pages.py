@@ -60,7 +60,7 @@ def test_a_wrong_code_is_shown_next_to_the_code_field(client: TestClient) -> Non
         "/forgot/confirm",
         {"login": ZHANG_MING.login, "code": "999999", "new_password": NEW_PASSWORD},
     )
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert 'id="code-error"' in page.text
     assert NEW_PASSWORD not in page.text
 

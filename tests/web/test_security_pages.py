@@ -164,7 +164,7 @@ def test_turning_two_factor_off_needs_a_code(client: TestClient, rt: Runtime) ->
     assert "已开启" in client.get("/security").text
 
     wrong = post_form(client, "/security/2fa/disable", {"code": "123456"}, page="/security")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
     assert 'id="disable-code-error"' in wrong.text
 
     off = post_form(client, "/security/2fa/disable", {"code": codes[0]}, page="/security")
@@ -202,6 +202,54 @@ def test_a_wrong_first_code_shows_the_same_qr_code_again(client: TestClient) -> 
         },
         page="/security",
     )
-    assert again.status_code == 400
+    assert again.status_code == 422
     assert f'<code class="secret">{secret.group(1)}</code>' in again.text
     assert 'id="totp-code-error"' in again.text
+
+
+def test_a_wrong_code_for_the_new_contact_keeps_step_two_open(
+    client: TestClient, rt: Runtime
+) -> None:
+    signed_up_and_in(client, ZHANG_MING)
+    post_form(client, "/security/step-up/code", {"section": "contact"}, page="/security")
+    new_email = "zhang.ming@example.net"
+    remember(new_email)
+    post_form(
+        client,
+        "/security/contact",
+        {
+            "kind": "email",
+            "value": new_email,
+            "step_up_code": last_code(rt, ZHANG_MING.phone or ""),
+        },
+        page="/security",
+    )
+    wrong = post_form(
+        client,
+        "/security/contact/confirm",
+        {"kind": "email", "value": new_email, "code": "111111"},
+        page="/security",
+    )
+    assert wrong.status_code == 422
+    assert "第 2 步" in wrong.text
+    assert 'id="contact-confirm-code-error"' in wrong.text
+    assert f'name="value" value="{new_email}"' in wrong.text
+
+
+def test_tampered_set_up_fields_are_not_shown_back(client: TestClient) -> None:
+    signed_up_and_in(client, LI_NA)
+    post_form(client, "/security/2fa/begin", {}, page="/security")
+    page = post_form(
+        client,
+        "/security/2fa/confirm",
+        {
+            "code": "000000",
+            "secret": "AAAAAAAAAAAAAAAA",
+            "otpauth_uri": "javascript:alert(1)",
+        },
+        page="/security",
+    )
+    assert page.status_code == 422
+    assert "javascript:" not in page.text
+    assert "设置身份验证器" in page.text  # start again
+    assert 'class="error"' in page.text

@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import SQLAlchemyError
 
 from walletdesk.api.access import DevOnly, Public
 from walletdesk.api.deps import RuntimeDep
+from walletdesk.api.reference import render_reference
 from walletdesk.notify.inbox import simulated_outbox
 
 router = APIRouter(tags=["system"])
@@ -25,11 +24,7 @@ class HealthOut(BaseModel):
 
 @router.get("/healthz", dependencies=[Public])
 def healthz(rt: RuntimeDep) -> JSONResponse:
-    try:
-        rt.db.ping()
-        database = "ok"
-    except SQLAlchemyError:
-        database = "unavailable"
+    database = "ok" if rt.db.ping() else "unavailable"
     healthy = database == "ok"
     body = HealthOut(status="ok" if healthy else "degraded", database=database)
     return JSONResponse(body.model_dump(), status_code=200 if healthy else 503)
@@ -42,8 +37,9 @@ def openapi_document(request: Request) -> dict[str, Any]:
 
 
 @router.get("/api/docs", dependencies=[Public], include_in_schema=False)
-def api_docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="walletdesk API")
+def api_docs(request: Request) -> HTMLResponse:
+    """The API reference, rendered here from the OpenAPI document (works offline)."""
+    return HTMLResponse(render_reference(request.app.openapi()))
 
 
 class SentMessageOut(BaseModel):

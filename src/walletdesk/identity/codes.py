@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from walletdesk.audit.services import Actor, record
-from walletdesk.errors import AuthenticationFailed
+from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.models import CodePurpose, ContactKind, OneTimeCode
 from walletdesk.identity.vault import login_index
@@ -32,9 +32,11 @@ _TEMPLATES = {
 }
 
 
-def invalid_code() -> AuthenticationFailed:
-    return AuthenticationFailed(
-        "invalid_code", N_("The code is wrong or has expired. Request a new one if needed.")
+def invalid_code() -> ValidationFailed:
+    """A wrong code is bad input (422), not a lost session: clients must not sign out on it."""
+    return ValidationFailed(
+        "invalid_code",
+        N_("The code is wrong or has expired. Request a new one if needed."),
     )
 
 

@@ -22,9 +22,12 @@ from walletdesk.identity.passwords import check_password_policy
 from walletdesk.identity.vault import email_of, login_index, phone_of
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from walletdesk.identity.authentication import Authenticated
     from walletdesk.identity.context import RequestContext
     from walletdesk.runtime import Runtime
+    from walletdesk.storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,8 @@ def confirm_reset(
         user = uow.users.get_by_login_index(index, for_update=True)
         if user is None:
             raise invalid_code()
-        hints = _password_hints(rt, user)
-        check_password_policy(new_password, user_inputs=hints)
-        if user.has_totp and not second_factor:
-            # Checked before the code so the code survives for the retry with the factor.
-            raise two_factor_needed()
+        # The code comes first: until it is right, an unknown account, a weak new password
+        # and an account with 2FA all get the same answer, so nothing is enumerated.
         accepted = check_code(
             rt,
             uow,
@@ -108,33 +108,22 @@ def confirm_reset(
             destination=normalised,
             code=code,
             user_id=user.id,
-            consume=False,
+            consume=False,  # kept open until every other check passes
         )
         actor = Actor.user(user.id, request.ip)
         if accepted is None:
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action="password_reset.failed",
-                subject_kind="user",
-                subject_id=user.id,
-                details={"reason": "code"},
-            )
-            uow.commit()
+            _reset_failed(uow, now, actor, user, "code")
             raise invalid_code()
-        if user.has_totp and check_second_factor(rt, uow, user, second_factor or "") is None:
-            uow.users.save(user)
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action="password_reset.failed",
-                subject_kind="user",
-                subject_id=user.id,
-                details={"reason": "second_factor"},
-            )
+        try:
+            check_password_policy(new_password, user_inputs=_password_hints(rt, user))
+        except ValidationFailed:
             uow.commit()
+            raise
+        if user.has_totp and (
+            not second_factor or check_second_factor(rt, uow, user, second_factor) is None
+        ):
+            uow.users.save(user)
+            _reset_failed(uow, now, actor, user, "second_factor")
             raise two_factor_needed()
         consume_code(rt, uow, accepted)
         user.password_hash = rt.passwords.hash(new_password)
@@ -154,6 +143,20 @@ def confirm_reset(
         )
         notify_owner(rt, uow, user, "password.reset_done", now)
         uow.commit()
+
+
+def _reset_failed(uow: UnitOfWork, now: datetime, actor: Actor, user: User, reason: str) -> None:
+    """Record the failed attempt and commit it (the code's attempt count included)."""
+    record(
+        uow,
+        at=now,
+        actor=actor,
+        action="password_reset.failed",
+        subject_kind="user",
+        subject_id=user.id,
+        details={"reason": reason},
+    )
+    uow.commit()
 
 
 def change_password(

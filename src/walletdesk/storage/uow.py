@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import SQLAlchemyError
 
 from walletdesk.storage.repositories.audit import AuditRepository
 from walletdesk.storage.repositories.identity import (
@@ -119,9 +120,14 @@ class Database:
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, read_only=read_only)
 
-    def ping(self) -> None:
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
+    def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError:
+            return False
+        return True
 
     @property
     def dialect(self) -> str:

@@ -51,6 +51,12 @@ def install_browser_middleware(app: FastAPI) -> None:
                 "unhandled page error request_id=%s", getattr(request.state, "request_id", "-")
             )
             response = internal_error_page(request)
+            # The app's own middleware never finished, so add what it would have added.
+            from walletdesk.app import SECURITY_HEADERS
+
+            response.headers["X-Request-ID"] = str(getattr(request.state, "request_id", ""))
+            for header, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(header, value)
         if new_device is not None:
             set_cookie(response, rt, DEVICE_COOKIE, new_device, max_age=DEVICE_MAX_AGE)
         if new_csrf is not None:
