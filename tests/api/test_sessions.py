@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from tests.support import LI_NA, ZHANG_MING, bearer, login, sign_up_and_in
+from tests.support import LI_NA, ZHANG_MING, bearer, login, register, remember, sign_up_and_in
 from walletdesk.clock import FrozenClock
+from walletdesk.runtime import Runtime
 
 
 def test_a_user_lists_their_sessions_and_signs_one_out(client: TestClient) -> None:
@@ -53,3 +54,23 @@ def test_sessions_slide_while_used_and_expire_after_thirty_idle_days(
     assert sessions[0]["last_seen_at"].startswith("2027-01-20")
     clock.advance(timedelta(days=30))
     assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_a_browser_session_token_is_not_accepted_as_a_bearer_token(
+    client: TestClient, rt: Runtime
+) -> None:
+    from walletdesk.identity import authentication
+    from walletdesk.identity.context import RequestContext
+    from walletdesk.identity.models import SessionKind
+
+    register(client, ZHANG_MING)
+    signed_in = authentication.login(
+        rt,
+        login_text=ZHANG_MING.login,
+        password=ZHANG_MING.password,
+        kind=SessionKind.WEB,
+        request=RequestContext(),
+    )
+    assert isinstance(signed_in, authentication.SignedIn)
+    remember(signed_in.token)
+    assert client.get("/api/v1/me", headers=bearer(signed_in.token)).status_code == 401

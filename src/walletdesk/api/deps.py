@@ -10,6 +10,7 @@ from walletdesk.errors import AuthenticationFailed
 from walletdesk.i18n import from_accept_language, negotiate
 from walletdesk.identity.authentication import Authenticated, authenticate
 from walletdesk.identity.context import RequestContext
+from walletdesk.identity.models import SessionKind
 from walletdesk.runtime import Runtime
 
 DEVICE_HEADER = "X-Device-Id"
@@ -49,4 +50,4 @@ def bearer_actor(rt: Runtime, request: Request, *, ip: str | None) -> Authentica
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationFailed("not_authenticated")
-    return authenticate(rt, token.strip(), ip=ip)
+    return authenticate(rt, token.strip(), ip=ip, kind=SessionKind.API)

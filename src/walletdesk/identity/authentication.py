@@ -322,12 +322,16 @@ class Authenticated:
     roles: frozenset[str]
 
 
-def authenticate(rt: Runtime, token: str, *, ip: str | None) -> Authenticated:
-    """Resolve a bearer token or cookie to its live session; refreshes the idle expiry."""
+def authenticate(rt: Runtime, token: str, *, ip: str | None, kind: SessionKind) -> Authenticated:
+    """Resolve a token to its live session of `kind`; refreshes the idle expiry.
+
+    A browser's cookie token is refused as a bearer token and an API token as a cookie, so a
+    token that leaks from one channel cannot be replayed through the other.
+    """
     now = rt.clock.now()
     with rt.db.uow(read_only=True) as uow:
         session = uow.sessions.get_by_token_hash(token_hash(token))
-        if session is None or not session.is_active(now):
+        if session is None or not session.is_active(now) or session.kind != kind:
             raise AuthenticationFailed()
         user = uow.users.get(session.user_id)
         if user is None:

@@ -78,10 +78,8 @@ def current_page_user(rt: Runtime, request: Request) -> Authenticated | None:
     if not token:
         return None
     try:
-        actor = authenticate(rt, token, ip=client_ip(request))
+        actor = authenticate(rt, token, ip=client_ip(request), kind=SessionKind.WEB)
     except AuthenticationFailed:
-        return None
-    if actor.session.kind != SessionKind.WEB:
         return None
     request.state.page_user = actor
     return actor
