@@ -54,3 +54,9 @@ def test_masks_show_only_what_a_stranger_may_see() -> None:
     assert mask_id_number("110101199003074578") == "1101**********4578"
     assert mask_name("张明") == "*明"
     assert mask_name("欧阳娜娜") == "**娜"
+
+
+def test_owners_see_their_number_grouped_for_reading() -> None:
+    from walletdesk.identity.masking import format_phone
+
+    assert format_phone("+8613812345678") == "+86 138 1234 5678"

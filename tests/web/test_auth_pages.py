@@ -29,7 +29,7 @@ def test_a_new_user_registers_signs_in_and_lands_on_their_home(client: TestClien
     home = sign_in_via_page(client, ZHANG_MING)
     assert home.url.path == "/"
     assert "张明，您好" in home.text
-    assert "+8613812345678" in home.text
+    assert "+86 138 1234 5678" in home.text
     assert "开启两步验证" in home.text  # the nudge: 2FA is off
     assert "退出登录" in home.text
 

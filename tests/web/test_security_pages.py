@@ -155,7 +155,7 @@ def test_changing_the_phone_number_takes_a_step_up_and_the_new_numbers_code(
         page="/security",
     )
     assert "您的联系方式已更新。" in done.text
-    assert "+8613911112222" in done.text
+    assert "+86 139 1111 2222" in done.text
 
 
 def test_turning_two_factor_off_needs_a_code(client: TestClient, rt: Runtime) -> None:

@@ -11,6 +11,14 @@ def mask_phone(e164: str) -> str:
     return f"{national[:3]}****{national[-4:]}"
 
 
+def format_phone(e164: str) -> str:
+    """``+8613812341234`` -> ``+86 138 1234 1234``, the way people read mobile numbers."""
+    if e164.startswith("+86") and len(e164) == 14:
+        national = e164[3:]
+        return f"+86 {national[:3]} {national[3:7]} {national[7:]}"
+    return e164
+
+
 def mask_email(email: str) -> str:
     """``zhang.wei@example.com`` -> ``z***@example.com``."""
     local, _, domain = email.partition("@")

@@ -34,6 +34,7 @@ from walletdesk.i18n import (
     translations,
 )
 from walletdesk.identity.authentication import Authenticated
+from walletdesk.identity.masking import format_phone
 from walletdesk.notify.inbox import unread_count
 from walletdesk.web.cookies import (
     CSRF_COOKIE,
@@ -92,6 +93,7 @@ def _environment() -> Environment:
         _gettext, _ngettext, newstyle=True
     )
     env.filters["when"] = format_when
+    env.filters["phone"] = format_phone
     return env
 
 
