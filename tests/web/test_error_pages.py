@@ -73,3 +73,11 @@ def test_the_stylesheet_is_served(client: TestClient) -> None:
     css = client.get("/static/site.css")
     assert css.status_code == 200
     assert "text/css" in css.headers["content-type"]
+
+
+def test_a_malformed_page_request_gets_an_html_page_not_json(client: TestClient) -> None:
+    reply = client.get("/security/sessions/x/revoke")  # only POST exists here
+    assert reply.headers["content-type"].startswith("text/html")
+    bad = client.post("/login", content=b"\xff\xfe", headers={"Content-Type": "application/json"})
+    assert bad.status_code < 500
+    assert bad.headers["content-type"].startswith("text/html")

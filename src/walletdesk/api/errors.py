@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from walletdesk.errors import AccountLocked, DomainError, RateLimited
+from walletdesk.errors import AccountLocked, DomainError, RateLimited, ValidationFailed
 from walletdesk.i18n import N_, from_accept_language, negotiate, translate
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,12 @@ def install_api_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
+        handler = getattr(request.app.state, "page_error_handler", None)
+        if handler is not None and not request.url.path.startswith("/api/"):
+            page: Response = handler(
+                request, ValidationFailed("invalid_request", INVALID_REQUEST)
+            )
+            return page
         return JSONResponse(
             error_body(
                 request, "invalid_request", INVALID_REQUEST, field=".".join(location) or None
