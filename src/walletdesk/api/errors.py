@@ -77,9 +77,7 @@ def install_api_error_handlers(app: FastAPI) -> None:
         location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
         handler = getattr(request.app.state, "page_error_handler", None)
         if handler is not None and not request.url.path.startswith("/api/"):
-            page: Response = handler(
-                request, ValidationFailed("invalid_request", INVALID_REQUEST)
-            )
+            page: Response = handler(request, ValidationFailed("invalid_request", INVALID_REQUEST))
             return page
         return JSONResponse(
             error_body(

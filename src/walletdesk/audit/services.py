@@ -88,6 +88,26 @@ def record(
     return entry
 
 
+def record_for_user(
+    uow: UnitOfWork,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    user_id: str,
+    **details: object,
+) -> AuditEntry:
+    """`record` for the common case: an event about one user's account."""
+    return record(
+        uow,
+        at=at,
+        actor=actor,
+        action=action,
+        subject_kind="user",
+        subject_id=user_id,
+        details=details,
+    )
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     checked: int

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NoReturn
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record, record_for_user
 from walletdesk.errors import AccountLocked, AuthenticationFailed, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.contacts import parse_login
@@ -86,14 +86,7 @@ def login(
         remaining = user.lock_remaining(now)
         if remaining is not None:
             rt.passwords.verify_dummy(password)
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action="login.refused_locked",
-                subject_kind="user",
-                subject_id=user.id,
-            )
+            record_for_user(uow, now, actor, "login.refused_locked", user.id)
             uow.commit()
             raise AccountLocked(retry_after=int(remaining.total_seconds()))
         if not rt.passwords.verify(user.password_hash, password):
@@ -104,14 +97,7 @@ def login(
         roles = uow.staff_roles.roles_of(user.id)
         if roles and not user.has_totp:
             uow.users.save(user)
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action="login.refused_staff_without_totp",
-                subject_kind="user",
-                subject_id=user.id,
-            )
+            record_for_user(uow, now, actor, "login.refused_staff_without_totp", user.id)
             uow.commit()
             raise AuthenticationFailed(
                 "staff_totp_required",
@@ -135,14 +121,7 @@ def login(
                     expires_at=expires_at,
                 )
             )
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action="login.password_ok_awaiting_2fa",
-                subject_kind="user",
-                subject_id=user.id,
-            )
+            record_for_user(uow, now, actor, "login.password_ok_awaiting_2fa", user.id)
             uow.commit()
             return TwoFactorChallenge(token, ("totp", "recovery_code"), expires_at)
         signed_in = _open_session(rt, uow, user, kind, request, two_factor=False)
@@ -156,26 +135,20 @@ def _count_wrong_password(
     lock_for = timedelta(minutes=rt.settings.lockout_minutes)
     locked = user.record_failed_password(now, rt.settings.lockout_threshold, lock_for)
     uow.users.save(user)
-    record(
+    record_for_user(
         uow,
-        at=now,
-        actor=actor,
-        action="login.failed",
-        subject_kind="user",
-        subject_id=user.id,
-        details={"reason": "wrong_password", "failures": user.failed_login_count},
+        now,
+        actor,
+        "login.failed",
+        user.id,
+        reason="wrong_password",
+        failures=user.failed_login_count,
     )
     if not locked:
         uow.commit()
         raise wrong_credentials()
-    record(
-        uow,
-        at=now,
-        actor=Actor.system(),
-        action="account.locked",
-        subject_kind="user",
-        subject_id=user.id,
-        details={"minutes": rt.settings.lockout_minutes},
+    record_for_user(
+        uow, now, Actor.system(), "account.locked", user.id, minutes=rt.settings.lockout_minutes
     )
     notify_owner(rt, uow, user, "account.locked", now, minutes=rt.settings.lockout_minutes)
     uow.commit()
@@ -205,14 +178,7 @@ def complete_two_factor(
         actor = Actor.user(user.id, request.ip)
         if method is None:
             uow.login_challenges.save(challenge)
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action="login.2fa_failed",
-                subject_kind="user",
-                subject_id=user.id,
-            )
+            record_for_user(uow, now, actor, "login.2fa_failed", user.id)
             uow.commit()
             raise AuthenticationFailed(
                 "invalid_code", N_("The code is wrong or has expired. Request a new one if needed.")
@@ -296,19 +262,16 @@ def _open_session(
     )
     uow.sessions.add(session)
     uow.users.save(user)
-    record(
+    record_for_user(
         uow,
-        at=now,
-        actor=Actor.user(user.id, ip),
-        action="login.succeeded",
-        subject_kind="user",
-        subject_id=user.id,
-        details={
-            "session_id": session.id,
-            "device_id": device.id,
-            "method": method,
-            "new_device": is_new_device,
-        },
+        now,
+        Actor.user(user.id, ip),
+        "login.succeeded",
+        user.id,
+        session_id=session.id,
+        device_id=device.id,
+        method=method,
+        new_device=is_new_device,
     )
     if is_new_device and not first_device:
         notify_owner(rt, uow, user, "session.new_device", now, device=device.name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record_for_user
 from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import N_, Text
 from walletdesk.identity.codes import check_code, invalid_code, send_code
@@ -63,14 +63,14 @@ def start_contact_change(
             user_id=user.id,
             context_enc=rt.cipher.encrypt(f"{kind}:{new_value}", _NEW_CONTACT),
         )
-        record(
+        record_for_user(
             uow,
-            at=rt.clock.now(),
-            actor=Actor.user(user.id, ip),
-            action="contact_change.started",
-            subject_kind="user",
-            subject_id=user.id,
-            details={"kind": kind, "step_up": method},
+            rt.clock.now(),
+            Actor.user(user.id, ip),
+            "contact_change.started",
+            user.id,
+            kind=kind,
+            step_up=method,
         )
         uow.commit()
     return ContactChangeStarted(expires_in=rt.settings.otp_ttl_seconds)
@@ -111,14 +111,14 @@ def confirm_contact_change(
         user.contact_changed_at = now
         user.updated_at = now
         uow.users.save(user)
-        record(
+        record_for_user(
             uow,
-            at=now,
-            actor=Actor.user(user.id, ip),
-            action="contact.changed",
-            subject_kind="user",
-            subject_id=user.id,
-            details={"kind": kind, "had_previous": old_value is not None},
+            now,
+            Actor.user(user.id, ip),
+            "contact.changed",
+            user.id,
+            kind=kind,
+            had_previous=old_value is not None,
         )
         masked = mask_phone(new_value) if kind is ContactKind.PHONE else mask_email(new_value)
         notice_to = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record_for_user
 from walletdesk.errors import Conflict, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.codes import invalid_code
@@ -40,14 +40,8 @@ def freeze_wallet(
             return  # freezing twice is harmless and must never fail for a worried user
         user.freeze(now, f"{reason}: {text}" if text else reason)
         uow.users.save(user)
-        record(
-            uow,
-            at=now,
-            actor=Actor.user(user.id, ip),
-            action="wallet.frozen",
-            subject_kind="user",
-            subject_id=user.id,
-            details={"reason": reason, "by": "self"},
+        record_for_user(
+            uow, now, Actor.user(user.id, ip), "wallet.frozen", user.id, reason=reason, by="self"
         )
         notify_owner(rt, uow, user, "wallet.frozen", now)
         uow.commit()
@@ -70,26 +64,13 @@ def unfreeze_wallet(
         method = check_step_up(rt, uow, user, totp_code=totp_code, otp_code=otp_code)
         if method is None:
             uow.users.save(user)
-            record(
-                uow,
-                at=now,
-                actor=Actor.user(user.id, ip),
-                action="wallet.unfreeze_failed",
-                subject_kind="user",
-                subject_id=user.id,
-            )
+            record_for_user(uow, now, Actor.user(user.id, ip), "wallet.unfreeze_failed", user.id)
             uow.commit()
             raise invalid_code()
         user.unfreeze(now)
         uow.users.save(user)
-        record(
-            uow,
-            at=now,
-            actor=Actor.user(user.id, ip),
-            action="wallet.unfrozen",
-            subject_kind="user",
-            subject_id=user.id,
-            details={"step_up": method},
+        record_for_user(
+            uow, now, Actor.user(user.id, ip), "wallet.unfrozen", user.id, step_up=method
         )
         notify_owner(rt, uow, user, "wallet.unfrozen", now)
         uow.commit()

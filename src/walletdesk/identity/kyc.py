@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record_for_user
 from walletdesk.errors import Conflict, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.vault import ID_NUMBER, ID_NUMBER_INDEX, REAL_NAME
@@ -92,14 +92,13 @@ def submit_real_name(
         user.kyc_tier = max(user.kyc_tier, BASIC_TIER)
         user.updated_at = now
         uow.users.save(user)
-        record(
+        record_for_user(
             uow,
-            at=now,
-            actor=Actor.user(user.id, ip),
-            action="kyc.real_name_submitted",
-            subject_kind="user",
-            subject_id=user.id,
-            details={"tier": user.kyc_tier},
+            now,
+            Actor.user(user.id, ip),
+            "kyc.real_name_submitted",
+            user.id,
+            tier=user.kyc_tier,
         )
         uow.commit()
     return user.kyc_tier

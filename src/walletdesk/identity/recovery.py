@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record_for_user
 from walletdesk.errors import AuthenticationFailed, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.codes import check_code, consume_code, invalid_code, send_code
@@ -55,13 +55,12 @@ def request_reset(rt: Runtime, *, login_text: str, request: RequestContext) -> R
                 actor=Actor.anonymous(request.ip),
                 user_id=user.id,
             )
-            record(
+            record_for_user(
                 uow,
-                at=rt.clock.now(),
-                actor=Actor.anonymous(request.ip),
-                action="password_reset.requested",
-                subject_kind="user",
-                subject_id=user.id,
+                rt.clock.now(),
+                Actor.anonymous(request.ip),
+                "password_reset.requested",
+                user.id,
             )
             uow.commit()
     return ResetRequested(expires_in=rt.settings.otp_ttl_seconds)
@@ -132,14 +131,8 @@ def confirm_reset(
         user.record_successful_password(now)
         uow.users.save(user)
         revoked = uow.sessions.revoke_all_for_user(user.id, now, "password_reset")
-        record(
-            uow,
-            at=now,
-            actor=actor,
-            action="password_reset.completed",
-            subject_kind="user",
-            subject_id=user.id,
-            details={"sessions_revoked": revoked},
+        record_for_user(
+            uow, now, actor, "password_reset.completed", user.id, sessions_revoked=revoked
         )
         notify_owner(rt, uow, user, "password.reset_done", now)
         uow.commit()
@@ -147,15 +140,7 @@ def confirm_reset(
 
 def _reset_failed(uow: UnitOfWork, now: datetime, actor: Actor, user: User, reason: str) -> None:
     """Record the failed attempt and commit it (the code's attempt count included)."""
-    record(
-        uow,
-        at=now,
-        actor=actor,
-        action="password_reset.failed",
-        subject_kind="user",
-        subject_id=user.id,
-        details={"reason": reason},
-    )
+    record_for_user(uow, now, actor, "password_reset.failed", user.id, reason=reason)
     uow.commit()
 
 
@@ -173,14 +158,7 @@ def change_password(
         user = uow.users.get(actor.user.id, for_update=True)
         assert user is not None
         if not rt.passwords.verify(user.password_hash, current_password):
-            record(
-                uow,
-                at=now,
-                actor=Actor.user(user.id, ip),
-                action="password_change.failed",
-                subject_kind="user",
-                subject_id=user.id,
-            )
+            record_for_user(uow, now, Actor.user(user.id, ip), "password_change.failed", user.id)
             uow.commit()
             raise AuthenticationFailed(
                 "invalid_current_password",
@@ -195,14 +173,7 @@ def change_password(
         uow.sessions.revoke_all_for_user(
             user.id, now, "password_changed", except_id=actor.session.id
         )
-        record(
-            uow,
-            at=now,
-            actor=Actor.user(user.id, ip),
-            action="password.changed",
-            subject_kind="user",
-            subject_id=user.id,
-        )
+        record_for_user(uow, now, Actor.user(user.id, ip), "password.changed", user.id)
         notify_owner(rt, uow, user, "password.changed", now)
         uow.commit()
 

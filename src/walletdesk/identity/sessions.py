@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record, record_for_user
 from walletdesk.identity.access import access_session_for
 from walletdesk.identity.models import Device, Session
 
@@ -78,14 +78,13 @@ def revoke_other_sessions(rt: Runtime, actor: Authenticated, *, ip: str | None) 
         count = uow.sessions.revoke_all_for_user(
             actor.user.id, now, "revoked_by_user", except_id=actor.session.id
         )
-        record(
+        record_for_user(
             uow,
-            at=now,
-            actor=Actor.user(actor.user.id, ip),
-            action="session.revoked_others",
-            subject_kind="user",
-            subject_id=actor.user.id,
-            details={"count": count},
+            now,
+            Actor.user(actor.user.id, ip),
+            "session.revoked_others",
+            actor.user.id,
+            count=count,
         )
         uow.commit()
     return count

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record_for_user
 from walletdesk.errors import Conflict, NotFound, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity import totp
@@ -79,15 +79,7 @@ def create_staff(
         codes = enable_totp(rt, uow, stored, totp.counter_at(now) - 2, actor=actor)
         for role in chosen:
             uow.staff_roles.grant(user.id, role, now, actor.id)
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action="role.granted",
-                subject_kind="user",
-                subject_id=user.id,
-                details={"role": role},
-            )
+            record_for_user(uow, now, actor, "role.granted", user.id, role=role)
         uow.commit()
     return StaffCreated(
         user_id=user.id,
@@ -113,15 +105,7 @@ def grant_role(rt: Runtime, *, user_id: str, role: str, actor: Actor) -> None:
         if chosen in uow.staff_roles.roles_of(user_id):
             return
         uow.staff_roles.grant(user_id, chosen, now, actor.id)
-        record(
-            uow,
-            at=now,
-            actor=actor,
-            action="role.granted",
-            subject_kind="user",
-            subject_id=user_id,
-            details={"role": chosen},
-        )
+        record_for_user(uow, now, actor, "role.granted", user_id, role=chosen)
         uow.commit()
 
 
@@ -131,15 +115,7 @@ def revoke_role(rt: Runtime, *, user_id: str, role: str, actor: Actor) -> None:
     with rt.db.uow() as uow:
         if not uow.staff_roles.revoke(user_id, chosen):
             raise NotFound("role_not_found")
-        record(
-            uow,
-            at=now,
-            actor=actor,
-            action="role.revoked",
-            subject_kind="user",
-            subject_id=user_id,
-            details={"role": chosen},
-        )
+        record_for_user(uow, now, actor, "role.revoked", user_id, role=chosen)
         uow.commit()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from walletdesk.audit.services import Actor, record
+from walletdesk.audit.services import Actor, record_for_user
 from walletdesk.errors import Conflict, Forbidden
 from walletdesk.i18n import N_
 from walletdesk.identity import totp
@@ -83,15 +83,7 @@ def enable_totp(
     user.updated_at = now
     uow.users.save(user)
     codes = _replace_recovery_codes(rt, uow, user)
-    record(
-        uow,
-        at=now,
-        actor=actor,
-        action="2fa.enabled",
-        subject_kind="user",
-        subject_id=user.id,
-        details={"method": "totp"},
-    )
+    record_for_user(uow, now, actor, "2fa.enabled", user.id, method="totp")
     notify_owner(rt, uow, user, "two_factor.enabled", now)
     return codes
 
@@ -117,14 +109,7 @@ def disable_totp(rt: Runtime, actor: Authenticated, code: str, *, ip: str | None
         user.updated_at = now
         uow.users.save(user)
         uow.recovery_codes.remove_all_for_user(user.id)
-        record(
-            uow,
-            at=now,
-            actor=Actor.user(user.id, ip),
-            action="2fa.disabled",
-            subject_kind="user",
-            subject_id=user.id,
-        )
+        record_for_user(uow, now, Actor.user(user.id, ip), "2fa.disabled", user.id)
         notify_owner(rt, uow, user, "two_factor.disabled", now)
         uow.commit()
 
@@ -143,14 +128,7 @@ def regenerate_recovery_codes(
             raise invalid_code()
         uow.users.save(user)
         codes = _replace_recovery_codes(rt, uow, user)
-        record(
-            uow,
-            at=now,
-            actor=Actor.user(user.id, ip),
-            action="2fa.recovery_codes_renewed",
-            subject_kind="user",
-            subject_id=user.id,
-        )
+        record_for_user(uow, now, Actor.user(user.id, ip), "2fa.recovery_codes_renewed", user.id)
         uow.commit()
     return codes
 
