@@ -11,6 +11,7 @@ from walletdesk.clock import Clock, SystemClock
 from walletdesk.fieldcrypt import FieldCipher
 from walletdesk.identity.passwords import Argon2Parameters, PasswordHasher
 from walletdesk.notify.delivery import Dispatcher, InboxSender
+from walletdesk.notify.events import EventBus
 from walletdesk.notify.models import Channel
 from walletdesk.notify.outbox import Outbox
 from walletdesk.randomness import RandomSource, SystemRandom
@@ -53,6 +54,7 @@ class Runtime:
     rates: Rates
     outbox: Outbox
     dispatcher: Dispatcher
+    events: EventBus
     senders: dict[str, MessageSender] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -80,10 +82,12 @@ def build_runtime(
         limiter = RedisRateLimiter(redis.Redis.from_url(settings.redis_url), clock)
     else:
         limiter = MemoryRateLimiter(clock)
+    events = EventBus()
     chosen: dict[str, MessageSender] = {
         Channel.SMS: SimulatedSender(Channel.SMS, db, cipher, clock),
         Channel.EMAIL: SimulatedSender(Channel.EMAIL, db, cipher, clock),
         Channel.INAPP: InboxSender(db),
+        Channel.EVENT: events,
     }
     if settings.smtp_host:
         chosen[Channel.EMAIL] = SmtpSender(
@@ -108,5 +112,6 @@ def build_runtime(
         rates=Rates.from_settings(settings),
         outbox=outbox,
         dispatcher=dispatcher,
+        events=events,
         senders=chosen,
     )

@@ -11,6 +11,7 @@ class Channel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
     INAPP = "inapp"
+    EVENT = "event"  # a domain event for subscribers (webhooks, pushes), not a person
 
 
 class OutboxStatus(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -69,6 +70,35 @@ class Outbox:
         if deliver is not None:
             uow.on_commit(lambda: deliver([message.id]))
         return message.id
+
+    def enqueue_event(
+        self,
+        uow: UnitOfWork,
+        *,
+        now: datetime,
+        event_id: str,
+        kind: str,
+        payload: dict[str, object],
+    ) -> str:
+        """Queue a domain event. Its id comes from what it describes (one entry, one event),
+        so writing it twice fails the transaction rather than announcing something twice."""
+        body = json.dumps({"id": event_id, "kind": kind, "payload": payload}, sort_keys=True)
+        uow.outbox.add(
+            OutboxMessage(
+                id=event_id,
+                created_at=now,
+                channel=Channel.EVENT,
+                locale="en",
+                template=kind,
+                body_enc=self._cipher.encrypt(body, BODY),
+                status=OutboxStatus.PENDING,
+                next_attempt_at=now,
+            )
+        )
+        deliver = self._deliver
+        if deliver is not None:
+            uow.on_commit(lambda: deliver([event_id]))
+        return event_id
 
     def notify_user(
         self,

@@ -114,6 +114,14 @@ _ALL = [
     ),
 ]
 
+_ALL.append(
+    Template(
+        "transfer.received",
+        N_("You received money"),
+        N_("{name} sent you {amount}. It is in your wallet now."),
+    )
+)
+
 TEMPLATES: dict[str, Template] = {template.key: template for template in _ALL}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -212,4 +214,94 @@ simulated_messages = Table(
     Column("subject_enc", Text),
     Column("body_enc", Text, nullable=False),
     Column("sent_at", UTCDateTime, nullable=False),
+)
+
+# --- ledger -----------------------------------------------------------------------------------
+
+AUTO_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
+
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("code", String(96), nullable=False, unique=True),
+    Column("kind", String(24), nullable=False),
+    Column("owner_id", String(ID), index=True),
+    Column("currency", String(3), nullable=False),
+    Column("allow_negative", Boolean, nullable=False),
+    Column("posted", BigInteger, nullable=False),
+    Column("held", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("allow_negative OR posted - held >= 0", name="available_not_negative"),
+    CheckConstraint("held >= 0", name="held_not_negative"),
+)
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    Column("description", String(200), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("actor_id", String(ID)),
+    Column("reverses_entry_id", String(ID), ForeignKey("journal_entries.id"), unique=True),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", AUTO_ID, primary_key=True, autoincrement=True),
+    Column("entry_id", String(ID), ForeignKey("journal_entries.id"), nullable=False, index=True),
+    Column("account_id", String(ID), ForeignKey("ledger_accounts.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("account_seq", BigInteger, nullable=False),
+    Column("balance_after", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "account_seq", name="uq_postings_account_seq"),
+    Index("ix_postings_account_created", "account_id", "created_at"),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("account_id", String(ID), ForeignKey("ledger_accounts.id"), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("purpose", String(24), nullable=False),
+    Column("reference", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+    Column("resolved_at", UTCDateTime),
+    Column("captured_amount", BigInteger),
+    Column("capture_entry_id", String(ID), ForeignKey("journal_entries.id")),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(ID), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("request_hash", String(DIGEST), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("lease_token", String(ID), nullable=False),
+    Column("lease_until", UTCDateTime, nullable=False),
+    Column("response_status", Integer),
+    Column("response_body", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+limit_usage = Table(
+    "limit_usage",
+    metadata,
+    Column("subject_id", String(ID), primary_key=True),
+    Column("period", String(8), primary_key=True),
+    Column("period_start", String(10), primary_key=True),
+    Column("used", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
 )

@@ -24,6 +24,13 @@ from walletdesk.storage.repositories.identity import (
     StaffRoleRepository,
     UserRepository,
 )
+from walletdesk.storage.repositories.ledger import (
+    HoldRepository,
+    IdempotencyRepository,
+    JournalRepository,
+    LedgerAccountRepository,
+    LimitUsageRepository,
+)
 from walletdesk.storage.repositories.notify import (
     InboxRepository,
     OutboxRepository,
@@ -45,6 +52,11 @@ class UnitOfWork:
     outbox: OutboxRepository
     inbox: InboxRepository
     simulated: SimulatedMessageRepository
+    accounts: LedgerAccountRepository
+    journal: JournalRepository
+    holds: HoldRepository
+    idempotency: IdempotencyRepository
+    limits: LimitUsageRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -70,6 +82,11 @@ class UnitOfWork:
         self.outbox = OutboxRepository(connection)
         self.inbox = InboxRepository(connection)
         self.simulated = SimulatedMessageRepository(connection)
+        self.accounts = LedgerAccountRepository(connection)
+        self.journal = JournalRepository(connection)
+        self.holds = HoldRepository(connection)
+        self.idempotency = IdempotencyRepository(connection)
+        self.limits = LimitUsageRepository(connection)
         return self
 
     @property

@@ -30,6 +30,10 @@ class UserRepository(DataclassRepository[User]):
             statement = statement.with_for_update()
         return self._one(statement)
 
+    def get_for_share(self, user_id: str) -> User | None:
+        """Read under a shared row lock (PostgreSQL); SQLite's single writer needs none."""
+        return self._one(select(t.users).where(t.users.c.id == user_id).with_for_update(read=True))
+
     def index_taken(self, index: str) -> bool:
         statement = select(func.count()).where(
             or_(

@@ -1,0 +1,184 @@
+"""/api/v1/wallets, /transfers, /transactions: balances, P2P transfers and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from walletdesk.api.access import CurrentUser
+from walletdesk.api.deps import RuntimeDep, request_locale
+from walletdesk.api.idempotency import IdempotencyKey, run_idempotent
+from walletdesk.ledger import transfers, wallets
+from walletdesk.ledger.money import Money
+
+router = APIRouter(prefix="/api/v1", tags=["wallet"])
+
+
+class MoneyOut(BaseModel):
+    amount: str = Field(examples=["12.30"])
+    currency: str = Field(examples=["CNY"])
+
+    @classmethod
+    def of(cls, money: Money) -> MoneyOut:
+        return cls(amount=money.to_string(), currency=money.currency)
+
+
+class WalletOut(BaseModel):
+    currency: str
+    available: str
+    held: str = Field(description="Reserved: under review or being processed (冻结/处理中)")
+    total: str
+
+
+class WalletsOut(BaseModel):
+    wallets: list[WalletOut]
+    limits_left: dict[str, MoneyOut] = Field(description="CNY left per transaction, day, year")
+
+
+class RecipientIn(BaseModel):
+    to: str = Field(max_length=254, description="Phone number, email or wallet id")
+
+
+class RecipientOut(BaseModel):
+    wallet_id: str
+    masked_name: str = Field(examples=["*明"])
+
+
+class TransferIn(BaseModel):
+    to: str = Field(max_length=254, description="Phone number, email or wallet id")
+    amount: str = Field(max_length=32, examples=["88.00"])
+    currency: str = Field(default="CNY", max_length=3)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class TransferOut(BaseModel):
+    id: str
+    status: str
+    amount: MoneyOut
+    recipient: RecipientOut
+    note: str | None
+    created_at: datetime
+
+
+class TransactionOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    amount: MoneyOut = Field(description="Negative when money left the wallet")
+    balance_after: MoneyOut
+    counterparty: str | None
+    note: str | None
+    reversal_of: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, item: wallets.HistoryItem) -> TransactionOut:
+        return cls(
+            id=item.entry_id,
+            kind=item.kind,
+            status=item.status,
+            amount=MoneyOut.of(item.amount),
+            balance_after=MoneyOut.of(item.balance_after),
+            counterparty=item.counterparty,
+            note=item.note,
+            reversal_of=item.reversal_of,
+            created_at=item.created_at,
+        )
+
+
+class TransactionsOut(BaseModel):
+    items: list[TransactionOut]
+    next_cursor: int | None
+
+
+@router.get("/wallets")
+def list_wallets(actor: CurrentUser, rt: RuntimeDep) -> WalletsOut:
+    return WalletsOut(
+        wallets=[
+            WalletOut(
+                currency=b.currency,
+                available=b.available.to_string(),
+                held=b.held.to_string(),
+                total=b.total.to_string(),
+            )
+            for b in wallets.balances(rt, actor)
+        ],
+        limits_left={k: MoneyOut.of(v) for k, v in wallets.limits_left(rt, actor).items()},
+    )
+
+
+@router.post("/transfers/preview")
+def preview_transfer(body: RecipientIn, actor: CurrentUser, rt: RuntimeDep) -> RecipientOut:
+    preview = transfers.preview_recipient(rt, actor, body.to)
+    return RecipientOut(wallet_id=preview.wallet_id, masked_name=preview.masked_name)
+
+
+def _transfer_out(result: transfers.TransferResult) -> TransferOut:
+    return TransferOut(
+        id=result.id,
+        status="succeeded",
+        amount=MoneyOut.of(result.amount),
+        recipient=RecipientOut(
+            wallet_id=result.recipient.wallet_id, masked_name=result.recipient.masked_name
+        ),
+        note=result.note,
+        created_at=result.created_at,
+    )
+
+
+@router.post("/transfers", status_code=201, response_model=TransferOut)
+def create_transfer(
+    body: TransferIn,
+    request: Request,
+    actor: CurrentUser,
+    rt: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    amount = Money.parse(body.amount, body.currency)
+    locale = request_locale(request)
+    return run_idempotent(
+        rt,
+        request,
+        scope=actor.user.id,
+        key=idempotency_key,
+        body=body,
+        operation=lambda record: transfers.transfer(
+            rt, actor, to=body.to, amount=amount, note=body.note, locale=locale, record=record
+        ),
+        shape=_transfer_out,
+    )
+
+
+@router.get("/transactions")
+def list_transactions(
+    actor: CurrentUser,
+    rt: RuntimeDep,
+    type: list[str] | None = Query(default=None, max_length=10),  # noqa: A002 - API name
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_amount: str | None = Query(default=None, max_length=32),
+    max_amount: str | None = Query(default=None, max_length=32),
+    currency: str = Query(default="CNY", max_length=3),
+    direction: str | None = Query(default=None, pattern="^(in|out)$"),
+    cursor: int | None = None,
+    limit: int = Query(default=20, ge=1, le=100),
+) -> TransactionsOut:
+    filters = wallets.HistoryFilter(
+        kinds=type,
+        since=since,
+        until=until,
+        direction=direction,
+        min_amount=Money.parse(min_amount, currency, field="min_amount") if min_amount else None,
+        max_amount=Money.parse(max_amount, currency, field="max_amount") if max_amount else None,
+    )
+    items = wallets.history(rt, actor, cursor=cursor, limit=limit, filters=filters)
+    next_cursor = items[-1].cursor if len(items) == limit else None
+    return TransactionsOut(items=[TransactionOut.of(i) for i in items], next_cursor=next_cursor)
+
+
+@router.get("/transactions/{entry_id}")
+def get_transaction(entry_id: str, actor: CurrentUser, rt: RuntimeDep) -> TransactionOut:
+    return TransactionOut.of(wallets.transaction(rt, actor, entry_id))

@@ -1,0 +1,1 @@
+"""The money core: double-entry ledger, holds, transfers, limits, idempotency."""

@@ -1,0 +1,82 @@
+"""Finding and creating ledger accounts by their stable codes.
+
+Codes read like paths: ``wallet:usr_x:CNY``, ``merchant:mch_x:CNY``, ``platform:fee_revenue:CNY``,
+``platform:bank_clearing:ICBC:CNY``. Hot platform and merchant accounts may be split into
+shards (``...:s3``) so concurrent postings do not queue on one row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from walletdesk.ledger.models import AccountKind, LedgerAccount
+from walletdesk.randomness import new_id
+
+if TYPE_CHECKING:
+    from walletdesk.runtime import Runtime
+    from walletdesk.storage.uow import UnitOfWork
+
+
+def wallet_code(user_id: str, currency: str) -> str:
+    return f"wallet:{user_id}:{currency}"
+
+
+def platform_code(kind: AccountKind, currency: str, qualifier: str | None = None) -> str:
+    middle = f"{kind.value}:{qualifier}" if qualifier else kind.value
+    return f"platform:{middle}:{currency}"
+
+
+def ensure_account(
+    rt: Runtime,
+    uow: UnitOfWork,
+    *,
+    code: str,
+    kind: AccountKind,
+    currency: str,
+    owner_id: str | None,
+    allow_negative: bool,
+) -> LedgerAccount:
+    existing = uow.accounts.get_by_code(code)
+    if existing is not None:
+        return existing
+    return uow.accounts.ensure(
+        LedgerAccount(
+            id=new_id(rt.random, "acc"),
+            code=code,
+            kind=kind,
+            owner_id=owner_id,
+            currency=currency,
+            allow_negative=allow_negative,
+            posted=0,
+            held=0,
+            seq=0,
+            created_at=rt.clock.now(),
+        )
+    )
+
+
+def wallet_account(rt: Runtime, uow: UnitOfWork, user_id: str, currency: str) -> LedgerAccount:
+    return ensure_account(
+        rt,
+        uow,
+        code=wallet_code(user_id, currency),
+        kind=AccountKind.WALLET,
+        currency=currency,
+        owner_id=user_id,
+        allow_negative=False,
+    )
+
+
+def platform_account(
+    rt: Runtime, uow: UnitOfWork, kind: AccountKind, currency: str, qualifier: str | None = None
+) -> LedgerAccount:
+    """Platform accounts mirror money outside the wallet system and may go negative."""
+    return ensure_account(
+        rt,
+        uow,
+        code=platform_code(kind, currency, qualifier),
+        kind=kind,
+        currency=currency,
+        owner_id=None,
+        allow_negative=True,
+    )

@@ -1,0 +1,153 @@
+"""P2P transfers (转账): to a phone number, email or wallet id; instant; masked recipient name
+shown before confirming."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from walletdesk.errors import NotFound, ValidationFailed
+from walletdesk.i18n import N_
+from walletdesk.identity.contacts import looks_like_phone, normalise_email, normalise_phone
+from walletdesk.identity.masking import mask_name
+from walletdesk.identity.models import User
+from walletdesk.identity.vault import login_index, real_name_of
+from walletdesk.ledger.accounts import wallet_account
+from walletdesk.ledger.guards import check_outgoing, lock_payer
+from walletdesk.ledger.models import EntryKind, Leg
+from walletdesk.ledger.money import Money
+from walletdesk.ledger.posting import post_entry
+
+if TYPE_CHECKING:
+    from walletdesk.identity.authentication import Authenticated
+    from walletdesk.runtime import Runtime
+    from walletdesk.storage.uow import UnitOfWork
+
+NOTE_MAX = 50
+
+
+@dataclass(frozen=True)
+class RecipientPreview:
+    wallet_id: str
+    masked_name: str
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    id: str
+    amount: Money
+    recipient: RecipientPreview
+    note: str | None
+    created_at: datetime
+
+
+def _no_recipient() -> NotFound:
+    return NotFound(
+        "recipient_not_found",
+        N_("No walletdesk account matches this phone number, email or wallet id."),
+        field="to",
+    )
+
+
+def find_recipient(rt: Runtime, uow: UnitOfWork, to: str) -> User:
+    text = to.strip()
+    if text.startswith("usr_"):
+        user = uow.users.get(text)
+    else:
+        try:
+            normalised = normalise_phone(text) if looks_like_phone(text) else normalise_email(text)
+        except ValidationFailed:
+            raise _no_recipient() from None
+        user = uow.users.get_by_login_index(login_index(rt.cipher, normalised))
+    if user is None:
+        raise _no_recipient()
+    return user
+
+
+def masked_recipient(rt: Runtime, user: User) -> RecipientPreview:
+    """Real name if verified, else the display name, masked: "*明"."""
+    name = real_name_of(rt.cipher, user) or user.display_name
+    return RecipientPreview(wallet_id=user.id, masked_name=mask_name(name))
+
+
+def preview_recipient(rt: Runtime, actor: Authenticated, to: str) -> RecipientPreview:
+    with rt.db.uow(read_only=True) as uow:
+        user = find_recipient(rt, uow, to)
+    if user.id == actor.user.id:
+        raise _to_self()
+    return masked_recipient(rt, user)
+
+
+def _to_self() -> ValidationFailed:
+    return ValidationFailed(
+        "transfer_to_self", N_("You cannot transfer money to yourself."), field="to"
+    )
+
+
+def transfer(
+    rt: Runtime,
+    actor: Authenticated,
+    *,
+    to: str,
+    amount: Money,
+    note: str | None,
+    locale: str,
+    record: Callable[[UnitOfWork, TransferResult], None] | None = None,
+) -> TransferResult:
+    """check_transfer: move `amount` from the actor's wallet to the recipient's at once.
+
+    `record` runs inside the transaction just before commit (the idempotency layer stores the
+    response there, so the response and the money commit together)."""
+    text = (note or "").strip()[:NOTE_MAX] or None
+    with rt.db.uow() as uow:
+        recipient = find_recipient(rt, uow, to)
+        if recipient.id == actor.user.id:
+            raise _to_self()
+        payer = lock_payer(uow, actor.user.id)
+        check_outgoing(rt, uow, payer, amount, locale=locale)
+        source = wallet_account(rt, uow, payer.id, amount.currency)
+        target = wallet_account(rt, uow, recipient.id, amount.currency)
+        preview = masked_recipient(rt, recipient)
+        posted = post_entry(
+            rt,
+            uow,
+            kind=EntryKind.TRANSFER,
+            actor_id=payer.id,
+            locale=locale,
+            legs=[
+                Leg(source.id, -amount.minor, amount.currency),
+                Leg(target.id, amount.minor, amount.currency),
+            ],
+            description="P2P transfer",
+            details={
+                "from_user": payer.id,
+                "to_user": recipient.id,
+                "note": text,
+                "from_name": mask_name(payer.display_name),
+                "to_name": preview.masked_name,
+            },
+        )
+        rt.outbox.notify_user(
+            uow,
+            now=rt.clock.now(),
+            user=recipient,
+            template="transfer.received",
+            params={
+                "name": mask_name(payer.display_name),
+                "amount": amount.format(recipient.locale),
+            },
+            contacts=[],
+        )
+        result = TransferResult(
+            id=posted.entry.id,
+            amount=amount,
+            recipient=preview,
+            note=text,
+            created_at=posted.entry.created_at,
+        )
+        if record is not None:
+            record(uow, result)
+        uow.commit()
+    return result

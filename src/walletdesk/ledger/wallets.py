@@ -1,0 +1,152 @@
+"""What a user sees of their money: balances per currency and the transaction history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from walletdesk.errors import NotFound
+from walletdesk.ledger.limits import limit_for, remaining
+from walletdesk.ledger.models import AccountKind
+from walletdesk.ledger.money import DEFAULT_CURRENCY, Money
+
+if TYPE_CHECKING:
+    from walletdesk.identity.authentication import Authenticated
+    from walletdesk.runtime import Runtime
+
+PAGE_MAX = 100
+
+
+@dataclass(frozen=True)
+class WalletBalance:
+    currency: str
+    available: Money
+    held: Money
+    """Reserved: under review or being processed by a bank (冻结/处理中)."""
+    total: Money
+
+
+def balances(rt: Runtime, actor: Authenticated) -> list[WalletBalance]:
+    with rt.db.uow(read_only=True) as uow:
+        accounts = [
+            a for a in uow.accounts.for_owner(actor.user.id) if a.kind == AccountKind.WALLET
+        ]
+    found = {
+        a.currency: WalletBalance(
+            a.currency,
+            Money(a.available, a.currency),
+            Money(a.held, a.currency),
+            Money(a.posted, a.currency),
+        )
+        for a in accounts
+    }
+    if DEFAULT_CURRENCY not in found:
+        zero = Money.zero(DEFAULT_CURRENCY)
+        found[DEFAULT_CURRENCY] = WalletBalance(DEFAULT_CURRENCY, zero, zero, zero)
+    return sorted(found.values(), key=lambda b: (b.currency != DEFAULT_CURRENCY, b.currency))
+
+
+def limits_left(rt: Runtime, actor: Authenticated) -> dict[str, Money]:
+    with rt.db.uow(read_only=True) as uow:
+        left = remaining(
+            uow, subject_id=actor.user.id, limit=limit_for(actor.user.kyc_tier), at=rt.clock.now()
+        )
+    return {name: Money(value, "CNY") for name, value in left.items()}
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    cursor: int
+    entry_id: str
+    kind: str
+    amount: Money
+    """Signed: negative when money left this wallet."""
+    balance_after: Money
+    created_at: datetime
+    status: str
+    counterparty: str | None
+    note: str | None
+    reversal_of: str | None
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    kinds: list[str] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    min_amount: Money | None = None
+    max_amount: Money | None = None
+    direction: str | None = None  # "in" or "out"
+
+
+def history(
+    rt: Runtime,
+    actor: Authenticated,
+    *,
+    cursor: int | None,
+    limit: int,
+    filters: HistoryFilter,
+) -> list[HistoryItem]:
+    with rt.db.uow(read_only=True) as uow:
+        accounts = [
+            a.id for a in uow.accounts.for_owner(actor.user.id) if a.kind == AccountKind.WALLET
+        ]
+        if not accounts:
+            return []
+        rows = uow.journal.history(
+            accounts,
+            before_id=cursor,
+            limit=min(limit, PAGE_MAX) * 2,
+            kinds=filters.kinds,
+            since=filters.since,
+            until=filters.until,
+            min_amount=filters.min_amount.minor if filters.min_amount else None,
+            max_amount=filters.max_amount.minor if filters.max_amount else None,
+        )
+    items = [_item(row, actor.user.id) for row in rows]
+    if filters.direction == "in":
+        items = [i for i in items if i.amount.minor > 0]
+    elif filters.direction == "out":
+        items = [i for i in items if i.amount.minor < 0]
+    return items[: min(limit, PAGE_MAX)]
+
+
+def _item(row: dict[str, object], user_id: str) -> HistoryItem:
+    details = json.loads(str(row["details"]))
+    amount = int(str(row["amount"]))
+    currency = str(row["currency"])
+    if details.get("to_user") == user_id:
+        counterparty = details.get("from_name")
+    else:
+        counterparty = details.get("to_name")
+    return HistoryItem(
+        cursor=int(str(row["posting_id"])),
+        entry_id=str(row["entry_id"]),
+        kind=str(row["kind"]),
+        amount=Money(amount, currency),
+        balance_after=Money(int(str(row["balance_after"])), currency),
+        created_at=row["created_at"],  # type: ignore[arg-type]
+        status="succeeded",
+        counterparty=counterparty,
+        note=details.get("note"),
+        reversal_of=row["reverses_entry_id"],  # type: ignore[arg-type]
+    )
+
+
+def transaction(rt: Runtime, actor: Authenticated, entry_id: str) -> HistoryItem:
+    """One entry as the actor sees it; 404 unless it touched one of their wallets."""
+    with rt.db.uow(read_only=True) as uow:
+        accounts = {
+            a.id for a in uow.accounts.for_owner(actor.user.id) if a.kind == AccountKind.WALLET
+        }
+        mine = [p for p in uow.journal.postings_of(entry_id) if p.account_id in accounts]
+        if not mine:
+            raise NotFound("transaction_not_found")
+        rows = uow.journal.history(
+            list(accounts), before_id=mine[0].id + 1 if mine[0].id else None, limit=1
+        )
+    if not rows or rows[0]["entry_id"] != entry_id:
+        raise NotFound("transaction_not_found")
+    return _item(rows[0], actor.user.id)

@@ -1,0 +1,320 @@
+"""Ledger storage. Balances change only through `apply`, a guarded UPDATE ... RETURNING:
+the database itself refuses to take an account below zero available, so a check and the
+posting can never be separated by another transaction (no check-then-act race)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Insert,
+    Table,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from walletdesk.ledger.errors import AlreadyReversed
+from walletdesk.ledger.models import Hold, JournalEntry, LedgerAccount, Posting
+from walletdesk.storage import tables as t
+from walletdesk.storage.repositories.base import DataclassRepository
+
+
+def insert_ignoring_conflicts(connection: Connection, table: Table) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
+
+
+class LedgerAccountRepository(DataclassRepository[LedgerAccount]):
+    table = t.ledger_accounts
+    model = LedgerAccount
+
+    def get_by_code(self, code: str) -> LedgerAccount | None:
+        return self._one(select(t.ledger_accounts).where(t.ledger_accounts.c.code == code))
+
+    def ensure(self, account: LedgerAccount) -> LedgerAccount:
+        """Create the account unless one with its code exists; returns the stored one."""
+        values = self._values(account)
+        self.connection.execute(
+            insert_ignoring_conflicts(self.connection, t.ledger_accounts), [values]
+        )
+        stored = self.get_by_code(account.code)
+        assert stored is not None
+        return stored
+
+    def for_owner(self, owner_id: str) -> list[LedgerAccount]:
+        return self._many(
+            select(t.ledger_accounts)
+            .where(t.ledger_accounts.c.owner_id == owner_id)
+            .order_by(t.ledger_accounts.c.currency, t.ledger_accounts.c.code)
+        )
+
+    def apply(self, account_id: str, *, posted: int, held: int) -> tuple[int, int, int] | None:
+        """Add to the posted and held balances unless that breaks the account's constraints.
+
+        Returns (posted, held, seq) after the change, or None when refused. `seq` counts
+        postings, so it moves only when the posted balance does.
+        """
+        c = t.ledger_accounts.c
+        new_posted = c.posted + posted
+        new_held = c.held + held
+        statement = (
+            update(t.ledger_accounts)
+            .where(
+                c.id == account_id,
+                new_held >= 0,
+                or_(c.allow_negative, new_posted - new_held >= 0),
+            )
+            .values(posted=new_posted, held=new_held, seq=c.seq + (1 if posted else 0))
+            .returning(c.posted, c.held, c.seq)
+        )
+        row = self.connection.execute(statement).first()
+        return (int(row.posted), int(row.held), int(row.seq)) if row else None
+
+    def totals_by_currency(self) -> dict[str, int]:
+        rows = self.connection.execute(
+            select(t.ledger_accounts.c.currency, func.sum(t.ledger_accounts.c.posted)).group_by(
+                t.ledger_accounts.c.currency
+            )
+        )
+        return {str(currency): int(total or 0) for currency, total in rows}
+
+    def all(self) -> list[LedgerAccount]:
+        return self._many(select(t.ledger_accounts).order_by(t.ledger_accounts.c.id))
+
+
+class JournalRepository(DataclassRepository[JournalEntry]):
+    table = t.journal_entries
+    model = JournalEntry
+
+    def add(self, obj: JournalEntry) -> JournalEntry:
+        if obj.reverses_entry_id is None:
+            return super().add(obj)
+        try:
+            with self.connection.begin_nested():
+                return super().add(obj)
+        except IntegrityError as exc:
+            # The unique link to the original: another reversal committed first.
+            raise AlreadyReversed() from exc
+
+    def add_postings(self, postings: list[Posting]) -> None:
+        rows = [
+            {
+                "entry_id": p.entry_id,
+                "account_id": p.account_id,
+                "amount": p.amount,
+                "currency": p.currency,
+                "account_seq": p.account_seq,
+                "balance_after": p.balance_after,
+                "created_at": p.created_at,
+            }
+            for p in postings
+        ]
+        self.connection.execute(insert(t.postings), rows)
+
+    def postings_of(self, entry_id: str) -> list[Posting]:
+        rows = self.connection.execute(
+            select(t.postings).where(t.postings.c.entry_id == entry_id).order_by(t.postings.c.id)
+        )
+        return [Posting(**row._mapping) for row in rows]
+
+    def reversal_of(self, entry_id: str) -> JournalEntry | None:
+        return self._one(
+            select(t.journal_entries).where(t.journal_entries.c.reverses_entry_id == entry_id)
+        )
+
+    def balance_at(self, account_id: str, at: datetime) -> int:
+        """The posted balance as it was at `at` (the last posting at or before it)."""
+        row = self.connection.execute(
+            select(t.postings.c.balance_after)
+            .where(t.postings.c.account_id == account_id, t.postings.c.created_at <= at)
+            .order_by(t.postings.c.account_seq.desc())
+            .limit(1)
+        ).first()
+        return int(row.balance_after) if row else 0
+
+    def sum_of_postings(self, account_id: str) -> int:
+        total = self.connection.execute(
+            select(func.coalesce(func.sum(t.postings.c.amount), 0)).where(
+                t.postings.c.account_id == account_id
+            )
+        ).scalar_one()
+        return int(total)
+
+    def unbalanced_entries(self) -> list[str]:
+        """Entries whose postings do not sum to zero in some currency (must be none)."""
+        rows = self.connection.execute(
+            select(t.postings.c.entry_id)
+            .group_by(t.postings.c.entry_id, t.postings.c.currency)
+            .having(func.sum(t.postings.c.amount) != 0)
+        )
+        return sorted({str(row.entry_id) for row in rows})
+
+    def count(self) -> int:
+        return int(
+            self.connection.execute(
+                select(func.count()).select_from(t.journal_entries)
+            ).scalar_one()
+        )
+
+    def history(
+        self,
+        account_ids: list[str],
+        *,
+        before_id: int | None,
+        limit: int,
+        kinds: list[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        min_amount: int | None = None,
+        max_amount: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Postings on `account_ids`, newest first, with their entries, for the history page."""
+        p, e = t.postings.c, t.journal_entries.c
+        conditions: list[ColumnElement[bool]] = [p.account_id.in_(account_ids)]
+        if before_id is not None:
+            conditions.append(p.id < before_id)
+        if kinds:
+            conditions.append(e.kind.in_(kinds))
+        if since is not None:
+            conditions.append(p.created_at >= since)
+        if until is not None:
+            conditions.append(p.created_at < until)
+        if min_amount is not None:
+            conditions.append(func.abs(p.amount) >= min_amount)
+        if max_amount is not None:
+            conditions.append(func.abs(p.amount) <= max_amount)
+        statement = (
+            select(
+                p.id.label("posting_id"),
+                p.entry_id,
+                p.account_id,
+                p.amount,
+                p.currency,
+                p.balance_after,
+                p.created_at,
+                e.kind,
+                e.description,
+                e.details,
+                e.reverses_entry_id,
+            )
+            .join(t.journal_entries, e.id == p.entry_id)
+            .where(and_(*conditions))
+            .order_by(p.id.desc())
+            .limit(limit)
+        )
+        return [dict(row._mapping) for row in self.connection.execute(statement)]
+
+
+class HoldRepository(DataclassRepository[Hold]):
+    table = t.holds
+    model = Hold
+
+    def expired_pending(self, now: datetime, *, limit: int) -> list[str]:
+        rows = self.connection.execute(
+            select(t.holds.c.id)
+            .where(t.holds.c.status == "pending", t.holds.c.expires_at <= now)
+            .order_by(t.holds.c.expires_at)
+            .limit(limit)
+        )
+        return [str(row.id) for row in rows]
+
+    def pending_total(self, account_id: str) -> int:
+        total = self.connection.execute(
+            select(func.coalesce(func.sum(t.holds.c.amount), 0)).where(
+                t.holds.c.account_id == account_id, t.holds.c.status == "pending"
+            )
+        ).scalar_one()
+        return int(total)
+
+
+class IdempotencyRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def claim(self, values: dict[str, Any]) -> bool:
+        """Insert a new in-flight key; False when the (scope, key) already exists."""
+        result = self.connection.execute(
+            insert_ignoring_conflicts(self.connection, t.idempotency_keys), [values]
+        )
+        return bool(result.rowcount)
+
+    def get(self, scope: str, key: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        statement = select(t.idempotency_keys).where(
+            t.idempotency_keys.c.scope == scope, t.idempotency_keys.c.key == key
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        row = self.connection.execute(statement).first()
+        return dict(row._mapping) if row else None
+
+    def take_over(self, scope: str, key: str, old_token: str, values: dict[str, Any]) -> bool:
+        c = t.idempotency_keys.c
+        result = self.connection.execute(
+            update(t.idempotency_keys)
+            .where(c.scope == scope, c.key == key, c.lease_token == old_token)
+            .values(**values)
+        )
+        return bool(result.rowcount)
+
+    def finish(self, scope: str, key: str, token: str, status: int, body: str) -> bool:
+        """Store the response, only if this request still holds the lease."""
+        c = t.idempotency_keys.c
+        result = self.connection.execute(
+            update(t.idempotency_keys)
+            .where(c.scope == scope, c.key == key, c.lease_token == token, c.status == "in_flight")
+            .values(status="done", response_status=status, response_body=body)
+        )
+        return bool(result.rowcount)
+
+
+class LimitUsageRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, subject_id: str, period: str, start: str, amount: int, cap: int) -> int | None:
+        """Add `amount` to the period's usage unless it would pass `cap`; returns the new
+        total, or None when refused. Safe under concurrency: the cap is in the UPDATE."""
+        self.connection.execute(
+            insert_ignoring_conflicts(self.connection, t.limit_usage),
+            [
+                {
+                    "subject_id": subject_id,
+                    "period": period,
+                    "period_start": start,
+                    "used": 0,
+                    "count": 0,
+                }
+            ],
+        )
+        c = t.limit_usage.c
+        row = self.connection.execute(
+            update(t.limit_usage)
+            .where(
+                c.subject_id == subject_id,
+                c.period == period,
+                c.period_start == start,
+                c.used + amount <= cap,
+            )
+            .values(used=c.used + amount, count=c.count + 1)
+            .returning(c.used)
+        ).first()
+        return int(row.used) if row else None
+
+    def used(self, subject_id: str, period: str, start: str) -> int:
+        c = t.limit_usage.c
+        value = self.connection.execute(
+            select(c.used).where(
+                c.subject_id == subject_id, c.period == period, c.period_start == start
+            )
+        ).scalar()
+        return int(value or 0)
