@@ -15,7 +15,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def domain_messages() -> set[str]:
     found: set[str] = set()
-    for filename, _, message, _, _ in extract_from_dir(
+    for _filename, _, message, _, _ in extract_from_dir(
         str(PACKAGE), [("web/**", "ignore"), ("**.py", "python")], keywords={"N_": None}
     ):
         if isinstance(message, str):
