@@ -23,7 +23,7 @@ from walletdesk.runtime import Runtime, build_runtime
 from walletdesk.settings import Settings
 from walletdesk.storage.database import create_database_engine
 from walletdesk.storage.migrate import current_revision, downgrade, upgrade
-from walletdesk.storage.tables import metadata
+from walletdesk.storage.schema import metadata
 
 PG_URL = os.environ.get("WALLETDESK_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("WALLETDESK_TEST_REDIS_URL")

@@ -24,9 +24,16 @@ def domain_messages() -> set[str]:
 
 
 def catalog(folder: str) -> dict[str, str]:
-    path = PACKAGE / "locale" / folder / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        return {str(m.id): str(m.string) for m in read_po(handle) if m.id}
+    """messages.po plus every per-area catalog (all but the pages')."""
+    found: dict[str, str] = {}
+    for path in sorted((PACKAGE / "locale" / folder / "LC_MESSAGES").glob("*.po")):
+        if path.name == "pages.po":
+            continue
+        with path.open("rb") as handle:
+            for m in read_po(handle):
+                if m.id and (m.string or str(m.id) not in found):
+                    found[str(m.id)] = str(m.string)
+    return found
 
 
 def test_the_source_has_domain_messages() -> None:

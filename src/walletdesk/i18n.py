@@ -58,8 +58,9 @@ def _localise(value: object, locale: str) -> object:
     return value
 
 
-CATALOG_FILES: Final = ("messages.po", "pages.po")
-"""messages.po: domain, errors and notifications; pages.po: the templates."""
+PRIMARY_CATALOGS: Final = ("messages.po", "pages.po")
+"""messages.po: domain, errors and notifications; pages.po: the templates. Any other `.po`
+file in the folder (one per area, e.g. ``payments.po``) is merged in after them."""
 
 
 @cache
@@ -67,7 +68,11 @@ def translations(locale: str) -> Translations:
     folder = _CATALOG_DIRS[normalise_locale(locale)]
     directory = resources.files("walletdesk") / "locale" / folder / "LC_MESSAGES"
     merged: Translations | None = None
-    for name in CATALOG_FILES:
+    extra = sorted(
+        entry.name for entry in directory.iterdir()
+        if entry.name.endswith(".po") and entry.name not in PRIMARY_CATALOGS
+    )
+    for name in (*PRIMARY_CATALOGS, *extra):
         po_file = directory / name
         if not po_file.is_file():
             continue

@@ -3,7 +3,7 @@ from alembic.runtime.migration import MigrationContext
 
 from walletdesk.runtime import Runtime
 from walletdesk.storage.migrate import current_revision, head_revision
-from walletdesk.storage.tables import metadata
+from walletdesk.storage.schema import metadata
 
 
 def test_the_migrated_schema_matches_the_table_definitions(rt: Runtime) -> None:

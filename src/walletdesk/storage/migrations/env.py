@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from walletdesk.storage.database import create_database_engine
-from walletdesk.storage.tables import metadata
+from walletdesk.storage.schema import metadata
 
 config = context.config
 
