@@ -34,6 +34,25 @@ def test_upgrade_seed_and_verify_from_the_command_line(data_dir: Path) -> None:
     assert "created" not in again.output and "exists" in again.output
     verified = runner.invoke(app, ["audit", "verify"])
     assert verified.exit_code == 0 and "intact" in verified.output
+    assert "demo top-ups and transfers" in seeded.output
+
+
+def test_demo_wallets_have_balances_and_history_that_add_up(data_dir: Path) -> None:
+    from walletdesk.runtime import build_runtime
+    from walletdesk.settings import Settings
+
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["seed", "--demo"])
+    runtime = build_runtime(Settings())
+    try:
+        with runtime.db.uow(read_only=True) as uow:
+            wallets = [a for a in uow.accounts.all() if a.kind == "wallet"]
+            assert len(wallets) == 4 and all(a.posted > 0 for a in wallets)
+            assert uow.accounts.totals_by_currency() == {"CNY": 0}
+            assert uow.journal.unbalanced_entries() == []
+            assert uow.journal.count() >= 19
+    finally:
+        runtime.close()
 
 
 def test_audit_verify_names_the_first_broken_entry(data_dir: Path) -> None:

@@ -81,6 +81,9 @@ def seed_demo(rt: Runtime) -> list[str]:
             totp_secret=member.totp_secret,
         )
         lines.append(f"created {member.role:<14} {member.email}")
+    from walletdesk.demo_money import seed_demo_money  # the ledger comes after the people
+
+    lines.extend(seed_demo_money(rt))
     return lines
 
 
