@@ -58,7 +58,7 @@ def _actor(rt: Runtime, user_id: str) -> Authenticated:
     session = Session(
         id="ses_demo_seed",
         user_id=user_id,
-        token_hash="-",
+        token_hash="-",  # noqa: S106 - never stored, matches no token
         kind=SessionKind.API,
         device_id=None,
         ip=None,
