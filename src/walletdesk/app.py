@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from walletdesk import __version__
-from walletdesk.api import auth, me, staff, system, wallets
+from walletdesk.api import auth, bills, me, staff, system, wallets
 from walletdesk.api.errors import install_api_error_handlers
 from walletdesk.randomness import new_id
 from walletdesk.runtime import Runtime, build_runtime
@@ -82,6 +82,7 @@ def create_app(
     app.include_router(me.router)
     app.include_router(staff.router)
     app.include_router(wallets.router)
+    app.include_router(bills.router)
     from walletdesk.web import install_web
 
     install_web(app)
