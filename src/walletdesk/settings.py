@@ -87,6 +87,10 @@ class Settings(BaseSettings):
 
     outbox_poll_seconds: float = 2.0
 
+    # Large payments right after a password reset or a phone/email change are paused.
+    recent_change_hours: int = 24
+    recent_change_threshold_yuan: int = 2_000
+
     @property
     def is_dev(self) -> bool:
         return self.env == "dev"

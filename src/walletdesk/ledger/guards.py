@@ -16,9 +16,6 @@ if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
     from walletdesk.storage.uow import UnitOfWork
 
-RECENT_CHANGE_WINDOW = timedelta(hours=24)
-RECENT_CHANGE_THRESHOLD = Money(2_000 * 100, "CNY")
-"""Above this, a transfer within 24 h of a password reset or contact change is refused."""
 
 
 def lock_payer(uow: UnitOfWork, user_id: str) -> User:
@@ -36,21 +33,23 @@ def check_outgoing(
     rt: Runtime, uow: UnitOfWork, payer: User, amount: Money, *, locale: str
 ) -> None:
     now = rt.clock.now()
+    window = timedelta(hours=rt.settings.recent_change_hours)
+    threshold = Money(rt.settings.recent_change_threshold_yuan * 100, "CNY")
     recent = [
         moment
         for moment in (payer.password_reset_at, payer.contact_changed_at)
-        if moment is not None and now - moment < RECENT_CHANGE_WINDOW
+        if moment is not None and now - moment < window
     ]
-    if recent and amount.currency == "CNY" and amount.minor > RECENT_CHANGE_THRESHOLD.minor:
+    if recent and amount.currency == "CNY" and amount.minor > threshold.minor:
         raise Conflict(
             "recent_security_change",
             N_(
-                "Your password or phone number changed less than 24 hours ago, so payments "
-                "above {threshold} are paused until {until}. This protects you if someone "
-                "else made that change."
+                "Your password or phone number changed recently, so payments above "
+                "{threshold} are paused until {until}. This protects you if someone else "
+                "made that change."
             ),
-            threshold=RECENT_CHANGE_THRESHOLD.format(locale),
-            until=max(recent) + RECENT_CHANGE_WINDOW,
+            threshold=threshold.format(locale),
+            until=max(recent) + window,
         )
     consume_limits(
         uow,
