@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from walletdesk import __version__
-from walletdesk.api import auth, bills, me, staff, system, wallets
+from walletdesk.api import auth, banking, bills, me, staff, system, wallets
+from walletdesk.api import fx as fx_api
+from walletdesk.api.commerce import commerce_router
 from walletdesk.api.errors import install_api_error_handlers
 from walletdesk.randomness import new_id
 from walletdesk.runtime import Runtime, build_runtime
@@ -82,6 +84,9 @@ def create_app(
     app.include_router(me.router)
     app.include_router(staff.router)
     app.include_router(wallets.router)
+    app.include_router(banking.router)
+    app.include_router(commerce_router(runtime))
+    app.include_router(fx_api.router)
     app.include_router(bills.router)
     from walletdesk.web import install_web
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from walletdesk.bench.cli import bench_app
+from walletdesk.cli_bank import bank_app
 from walletdesk.settings import Settings, UnsafeSettings
 
 if TYPE_CHECKING:
@@ -22,6 +24,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(bench_app, name="bench")
+app.add_typer(bank_app, name="bank")
 console = Console()
 
 
@@ -72,7 +76,7 @@ def serve(
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations up to `revision` (default: the latest)."""
     from walletdesk.storage.migrate import current_revision, upgrade
 
@@ -150,6 +154,33 @@ def create_staff_command(
     console.print("Recovery codes (store them offline):")
     for code in created.recovery_codes:
         console.print(f"  {code}")
+
+
+@app.command("create-merchant")
+def create_merchant_command(
+    name: Annotated[str, typer.Option(help="Merchant name shown to payers")],
+    webhook_url: Annotated[
+        str | None, typer.Option(help="http(s) URL that receives signed webhooks")
+    ] = None,
+    currency: Annotated[str, typer.Option(help="Settlement currency")] = "CNY",
+) -> None:
+    """Create a merchant; prints its API key and webhook secret once (only hashes are kept)."""
+    from walletdesk.errors import DomainError
+    from walletdesk.i18n import translate
+    from walletdesk.merchants.registry import create_merchant
+
+    runtime = _runtime()
+    try:
+        created = create_merchant(runtime, name=name, webhook_url=webhook_url, currency=currency)
+    except DomainError as exc:
+        console.print(f"[red]{exc.code}:[/red] {translate(exc.message, 'en', **exc.params)}")
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+    console.print(f"created merchant {created.merchant.id} ({created.merchant.name})")
+    console.print("Store these now; they are not shown again:")
+    console.print(f"  API key:        {created.api_key}")
+    console.print(f"  webhook secret: {created.webhook_secret}")
 
 
 @audit_app.command("verify")

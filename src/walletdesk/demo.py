@@ -82,7 +82,10 @@ def seed_demo(rt: Runtime) -> list[str]:
         )
         lines.append(f"created {member.role:<14} {member.email}")
     from walletdesk.demo_money import seed_demo_money  # the ledger comes after the people
+    from walletdesk.ledger.fx_rates import seed_demo_rates
 
+    rates = seed_demo_rates(rt)
+    lines.append(f"{'created' if rates else 'exists '} fx rates       {len(rates)} pairs")
     lines.extend(seed_demo_money(rt))
     return lines
 

@@ -69,7 +69,8 @@ def translations(locale: str) -> Translations:
     directory = resources.files("walletdesk") / "locale" / folder / "LC_MESSAGES"
     merged: Translations | None = None
     extra = sorted(
-        entry.name for entry in directory.iterdir()
+        entry.name
+        for entry in directory.iterdir()
         if entry.name.endswith(".po") and entry.name not in PRIMARY_CATALOGS
     )
     for name in (*PRIMARY_CATALOGS, *extra):

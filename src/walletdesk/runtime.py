@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from walletdesk.channels.bank import BankGateway
+from walletdesk.channels.bank_simulator import BankSimulator
 from walletdesk.channels.base import MessageSender
 from walletdesk.channels.simulators import SimulatedSender
 from walletdesk.channels.smtp import SmtpSender
 from walletdesk.clock import Clock, SystemClock
 from walletdesk.fieldcrypt import FieldCipher
 from walletdesk.identity.passwords import Argon2Parameters, PasswordHasher
+from walletdesk.merchants.policy import MerchantPolicy
 from walletdesk.notify.delivery import Dispatcher, InboxSender
 from walletdesk.notify.events import EventBus
 from walletdesk.notify.models import Channel
@@ -55,7 +58,9 @@ class Runtime:
     outbox: Outbox
     dispatcher: Dispatcher
     events: EventBus
+    bank: BankGateway
     senders: dict[str, MessageSender] = field(default_factory=dict)
+    merchant_policy: MerchantPolicy = field(default_factory=MerchantPolicy)
 
     def close(self) -> None:
         self.dispatcher.stop()
@@ -113,5 +118,11 @@ def build_runtime(
         outbox=outbox,
         dispatcher=dispatcher,
         events=events,
+        bank=BankSimulator(
+            clock=clock,
+            random=random,
+            sms=chosen[Channel.SMS],
+            secret_key=settings.secrets.secret_key,
+        ),
         senders=chosen,
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from walletdesk.api.access import CurrentUser
 from walletdesk.api.deps import RuntimeDep, request_locale
 from walletdesk.api.idempotency import IdempotencyKey, run_idempotent
+from walletdesk.i18n import translate
 from walletdesk.ledger import transfers, wallets
 from walletdesk.ledger.money import Money
 
@@ -63,29 +64,46 @@ class TransferOut(BaseModel):
     created_at: datetime
 
 
+class FailureReasonOut(BaseModel):
+    code: str = Field(examples=["card_frozen"])
+    message: str
+    next_step: str | None = None
+
+
 class TransactionOut(BaseModel):
     id: str
     kind: str
-    status: str
+    status: str = Field(description="succeeded, processing or failed")
     amount: MoneyOut = Field(description="Negative when money left the wallet")
-    balance_after: MoneyOut
+    balance_after: MoneyOut | None = Field(description="None until it is in the ledger")
     counterparty: str | None
     note: str | None
     reversal_of: str | None
     created_at: datetime
+    failure_reason: FailureReasonOut | None = Field(
+        default=None, description="Why it failed, or why it is still processing"
+    )
 
     @classmethod
-    def of(cls, item: wallets.HistoryItem) -> TransactionOut:
+    def of(cls, item: wallets.HistoryItem, locale: str = "zh-CN") -> TransactionOut:
+        reason = None
+        if item.failure_code and item.failure_message:
+            reason = FailureReasonOut(
+                code=item.failure_code,
+                message=translate(item.failure_message, locale),
+                next_step=translate(item.next_step, locale) if item.next_step else None,
+            )
         return cls(
             id=item.entry_id,
             kind=item.kind,
             status=item.status,
             amount=MoneyOut.of(item.amount),
-            balance_after=MoneyOut.of(item.balance_after),
+            balance_after=(MoneyOut.of(item.balance_after) if item.in_ledger else None),
             counterparty=item.counterparty,
             note=item.note,
             reversal_of=item.reversal_of,
             created_at=item.created_at,
+            failure_reason=reason,
         )
 
 
@@ -154,6 +172,7 @@ def create_transfer(
 
 @router.get("/transactions")
 def list_transactions(
+    request: Request,
     actor: CurrentUser,
     rt: RuntimeDep,
     type: list[str] | None = Query(default=None, max_length=10),  # noqa: A002 - API name
@@ -174,9 +193,11 @@ def list_transactions(
         min_amount=Money.parse(min_amount, currency, field="min_amount") if min_amount else None,
         max_amount=Money.parse(max_amount, currency, field="max_amount") if max_amount else None,
     )
-    items = wallets.history(rt, actor, cursor=cursor, limit=limit, filters=filters)
-    next_cursor = items[-1].cursor if len(items) == limit else None
-    return TransactionsOut(items=[TransactionOut.of(i) for i in items], next_cursor=next_cursor)
+    page = wallets.history_page(rt, actor, cursor=cursor, limit=limit, filters=filters)
+    locale = request_locale(request)
+    return TransactionsOut(
+        items=[TransactionOut.of(i, locale) for i in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/transactions/{entry_id}")

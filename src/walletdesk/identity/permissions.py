@@ -24,6 +24,10 @@ class Permission(StrEnum):
     """Create staff and grant or revoke roles."""
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
+    COUPONS_MANAGE = "coupons.manage"
+    """Create coupon campaigns and issue coupons (the platform pays for them)."""
+    FX_MANAGE = "fx.manage"
+    """Set exchange rates and spreads (admin only); every change is audited."""
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from walletdesk.storage.uow import UnitOfWork
 
 
-
 def lock_payer(uow: UnitOfWork, user_id: str) -> User:
     """Read the payer under a share lock: a freeze committing meanwhile waits for us, and we
     never pay out of a wallet whose freeze has already committed."""

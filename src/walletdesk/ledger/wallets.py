@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -64,11 +65,19 @@ class HistoryItem:
     amount: Money
     """Signed: negative when money left this wallet."""
     balance_after: Money
+    """Only meaningful when `in_ledger`; zero for the other items."""
     created_at: datetime
     status: str
     counterparty: str | None
     note: str | None
     reversal_of: str | None
+    in_ledger: bool = True
+    """False for a movement not (yet) posted: still processing or failed at a bank."""
+    failure_code: str | None = None
+    failure_message: str | None = None
+    """A msgid saying why it failed (or is still open), translated at the edge."""
+    next_step: str | None = None
+    """A msgid saying what the user can do about it."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,48 @@ class HistoryFilter:
     min_amount: Money | None = None
     max_amount: Money | None = None
     direction: str | None = None  # "in" or "out"
+
+
+@dataclass(frozen=True)
+class HistoryWindow:
+    """The span of one history page, for movements merged into it that are not postings."""
+
+    user_id: str
+    before_cursor: int | None
+    """The page starts just below this posting (None: the newest page)."""
+    oldest: datetime | None
+    """The page's oldest posting time (None: the last page, everything older belongs here)."""
+
+
+HistorySource = Callable[["Runtime", HistoryWindow, HistoryFilter], list[HistoryItem]]
+EXTRA_HISTORY: list[HistorySource] = []
+"""Sources of movements that are not (yet) postings, such as a top-up still at the bank or a
+declined withdrawal; modules register here when imported and their items join the pages."""
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: list[HistoryItem]
+    next_cursor: int | None
+
+
+def history_page(
+    rt: Runtime,
+    actor: Authenticated,
+    *,
+    cursor: int | None,
+    limit: int,
+    filters: HistoryFilter,
+) -> HistoryPage:
+    """A page of postings, newest first, with the registered sources' items of the same
+    time span merged in; the cursor follows the postings."""
+    size = min(limit, PAGE_MAX)
+    posted = history(rt, actor, cursor=cursor, limit=size, filters=filters)
+    full = len(posted) == size
+    window = HistoryWindow(actor.user.id, cursor, posted[-1].created_at if full else None)
+    extra = [item for source in EXTRA_HISTORY for item in source(rt, window, filters)]
+    items = sorted(posted + extra, key=lambda item: item.created_at, reverse=True)
+    return HistoryPage(items, posted[-1].cursor if full else None)
 
 
 def history(

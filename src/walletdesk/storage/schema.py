@@ -1,7 +1,12 @@
 """The whole schema: every module that defines tables on the shared `metadata` is imported
 here, so migrations and the schema test see all of them."""
 
-from walletdesk.storage import tables
+from walletdesk.storage import (
+    tables,
+    tables_banking,  # noqa: F401 - registers its tables
+    tables_fx,  # noqa: F401 - registers its tables
+    tables_merchants,  # noqa: F401 - registers its tables
+)
 from walletdesk.storage.tables import metadata
 
 __all__ = ["metadata", "tables"]

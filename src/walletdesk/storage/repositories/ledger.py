@@ -243,10 +243,13 @@ class IdempotencyRepository:
 
     def claim(self, values: dict[str, Any]) -> bool:
         """Insert a new in-flight key; False when the (scope, key) already exists."""
-        result = self.connection.execute(
-            insert_ignoring_conflicts(self.connection, t.idempotency_keys), [values]
+        # RETURNING, not rowcount: psycopg reports rowcount -1 for this INSERT, which read as
+        # "claimed" even when ON CONFLICT inserted nothing, so on PostgreSQL every retry ran
+        # again (and was answered 409 request_in_progress instead of the stored response).
+        statement = insert_ignoring_conflicts(self.connection, t.idempotency_keys).returning(
+            t.idempotency_keys.c.key
         )
-        return bool(result.rowcount)
+        return self.connection.execute(statement, values).first() is not None
 
     def get(self, scope: str, key: str, *, for_update: bool = False) -> dict[str, Any] | None:
         statement = select(t.idempotency_keys).where(
@@ -283,31 +286,23 @@ class LimitUsageRepository:
 
     def add(self, subject_id: str, period: str, start: str, amount: int, cap: int) -> int | None:
         """Add `amount` to the period's usage unless it would pass `cap`; returns the new
-        total, or None when refused. Safe under concurrency: the cap is in the UPDATE."""
-        self.connection.execute(
-            insert_ignoring_conflicts(self.connection, t.limit_usage),
-            [
-                {
-                    "subject_id": subject_id,
-                    "period": period,
-                    "period_start": start,
-                    "used": 0,
-                    "count": 0,
-                }
-            ],
-        )
+        total, or None when refused. Safe under concurrency: the cap is in the statement.
+
+        One round trip: an upsert whose update only happens under the cap (PostgreSQL locks
+        the conflicting row and re-checks the condition on its latest version)."""
+        if amount > cap:
+            return None
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         c = t.limit_usage.c
-        row = self.connection.execute(
-            update(t.limit_usage)
-            .where(
-                c.subject_id == subject_id,
-                c.period == period,
-                c.period_start == start,
-                c.used + amount <= cap,
-            )
-            .values(used=c.used + amount, count=c.count + 1)
-            .returning(c.used)
-        ).first()
+        inserted = dialect.insert(t.limit_usage).values(
+            subject_id=subject_id, period=period, period_start=start, used=amount, count=1
+        )
+        statement = inserted.on_conflict_do_update(
+            index_elements=[c.subject_id, c.period, c.period_start],
+            set_={"used": c.used + amount, "count": c.count + 1},
+            where=c.used + amount <= cap,
+        ).returning(c.used)
+        row = self.connection.execute(statement).first()
         return int(row.used) if row else None
 
     def used(self, subject_id: str, period: str, start: str) -> int:

@@ -1,0 +1,1 @@
+"""Bank cards, top-ups (充值) and withdrawals (提现) through the bank gateway adapter."""

@@ -1,0 +1,1 @@
+"""`walletdesk bench`: load generators that measure the ledger against pgbench on one server."""

@@ -1,0 +1,234 @@
+"""`walletdesk bench transfers`: pgbench tpcb-like and walletdesk transfers, same server, same
+number of clients, one invocation; the last line printed is one JSON object."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from walletdesk.bench import pgbench
+from walletdesk.bench.loads import (
+    Operation,
+    Tally,
+    bulk_operation,
+    drive,
+    p2p_operation,
+    percentile,
+)
+from walletdesk.bench.world import World, build_world
+from walletdesk.storage import scratch
+from walletdesk.storage.migrate import upgrade
+
+bench_app = typer.Typer(help="Benchmarks against a local PostgreSQL.", no_args_is_help=True)
+console = Console(stderr=False, highlight=False)
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", None}
+
+
+class Mode(StrEnum):
+    P2P = "p2p"
+    HTTP = "http"
+    BULK = "bulk"
+
+
+@bench_app.command("transfers")
+def bench_transfers(
+    mode: Annotated[Mode, typer.Option(help="p2p: service layer; http: the API; bulk: payouts")] = (
+        Mode.P2P
+    ),
+    clients: Annotated[int, typer.Option(min=1, max=64, help="Concurrent clients")] = 8,
+    seconds: Annotated[int, typer.Option(min=1, max=600, help="Duration of each load")] = 15,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Admin connection to the PostgreSQL server [default: "
+            "WALLETDESK_BENCH_DATABASE_URL or postgres@127.0.0.1/postgres]"
+        ),
+    ] = None,
+    people: Annotated[int, typer.Option(min=0, help="Funded people (0: 16 per client)")] = 0,
+    batch: Annotated[int, typer.Option(min=1, max=1000, help="Recipients per bulk payout")] = 50,
+    server_workers: Annotated[int, typer.Option(min=1, max=16, help="Uvicorn workers")] = 2,
+) -> None:
+    """Measure transfers against pgbench tpcb-like on the same server and client count."""
+    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
+    if scratch.host_of(admin) not in LOCAL_HOSTS:
+        console.print("[red]The benchmark only loads a PostgreSQL on this machine (127.0.0.1).")
+        raise typer.Exit(2)
+    suffix = secrets.token_hex(4)
+    console.print(f"walletdesk bench transfers: mode={mode} clients={clients} seconds={seconds}")
+
+    pg = _run_pgbench(admin, f"wd_bench_pgbench_{suffix}", clients=clients, seconds=seconds)
+    console.print(f"pgbench tpcb-like: {pg.tps:,.0f} tps (latency avg {pg.latency_ms} ms)")
+
+    name = f"wd_bench_ledger_{suffix}"
+    data_dir = Path(tempfile.mkdtemp(prefix="walletdesk-bench-"))
+    world: World | None = None
+    try:
+        url = scratch.create_database(admin, name)
+        upgrade(url)
+        world = _seed(url, data_dir, people or max(16 * clients, 32))
+        # Two connections per client: a unit of work plus its after-commit delivery.
+        world.rt.db.engine.dispose()
+        world.rt.db.engine = scratch.sized_engine(url, connections=2 * clients + 2)
+        entries_before = world.entries()
+        tally, elapsed = _load(
+            world,
+            mode,
+            clients=clients,
+            seconds=seconds,
+            batch=batch,
+            server_workers=server_workers,
+        )
+        problems = world.check()
+        entries_made = world.entries() - entries_before
+        if entries_made != tally.operations:
+            problems.append(f"{tally.operations} operations but {entries_made} new entries")
+    finally:
+        if world is not None:
+            world.rt.close()
+        scratch.drop_database(admin, name)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    tps = tally.transfers / elapsed if elapsed else 0.0
+    result = {
+        "mode": str(mode),
+        "clients": clients,
+        "seconds": seconds,
+        "tps": round(tps, 1),
+        "pgbench_tps": round(pg.tps, 1),
+        "ratio": round(tps / pg.tps, 3) if pg.tps else None,
+        "p50_ms": round(percentile(tally.latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(tally.latencies, 0.99) * 1000, 2),
+        "operations": tally.operations,
+        "transfers": tally.transfers,
+        "errors": dict(tally.errors),
+        "invariant_ok": not problems,
+    }
+    per = f" ({batch} per payout)" if mode is Mode.BULK else ""
+    console.print(
+        f"walletdesk {mode}: {tps:,.0f} transfers/s{per}, p50 {result['p50_ms']} ms, "
+        f"p99 {result['p99_ms']} ms, {tally.operations} operations, errors {dict(tally.errors)}"
+    )
+    console.print(f"ratio to pgbench tpcb-like: {result['ratio']}")
+    for problem in problems[:20]:
+        console.print(f"[red]invariant broken:[/red] {problem}")
+    console.print(f"invariants: {'ok' if not problems else 'BROKEN'}")
+    print(json.dumps(result, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
+    if problems:
+        raise typer.Exit(1)
+
+
+def _run_pgbench(admin: str, name: str, *, clients: int, seconds: int) -> pgbench.PgbenchResult:
+    url = scratch.libpq_url(scratch.create_database(admin, name))
+    try:
+        with console.status(f"pgbench: initialising scale {clients}…"):
+            pgbench.initialise(url, scale=max(clients, 1))
+        with _ticking(f"pgbench tpcb-like, {clients} clients", seconds):
+            return pgbench.run_tpcb_like(url, clients=clients, seconds=seconds)
+    finally:
+        scratch.drop_database(admin, name)
+
+
+def _seed(url: str, data_dir: Path, people: int) -> World:
+    with Progress(
+        TextColumn("seeding people"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("seed", total=people)
+        return build_world(
+            url, data_dir, people=people, progress=lambda n: progress.update(task, completed=n)
+        )
+
+
+def _load(
+    world: World, mode: Mode, *, clients: int, seconds: int, batch: int, server_workers: int
+) -> tuple[Tally, float]:
+    tally = Tally()
+    if mode is Mode.HTTP:
+        from walletdesk.bench.http_load import api_server, http_client, http_operation
+
+        with (
+            api_server(world, workers=server_workers) as base_url,
+            http_client(base_url, clients) as client,
+        ):
+            return tally, _timed(http_operation(world, client), clients, seconds, tally, mode)
+    operation = p2p_operation(world) if mode is Mode.P2P else bulk_operation(world, batch)
+    return tally, _timed(operation, clients, seconds, tally, mode)
+
+
+def _timed(operation: Operation, clients: int, seconds: int, tally: Tally, mode: Mode) -> float:
+    import threading
+
+    result: list[float] = []
+    runner = threading.Thread(
+        target=lambda: result.append(
+            drive(operation, clients=clients, seconds=seconds, tally=tally)
+        ),
+        name="bench-driver",
+    )
+    with Progress(
+        TextColumn(f"walletdesk {mode}, {clients} clients"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[done]} transfers"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("load", total=seconds, done=0)
+        started = time.monotonic()
+        runner.start()
+        while runner.is_alive():
+            runner.join(0.25)
+            progress.update(
+                task, completed=min(seconds, time.monotonic() - started), done=tally.transfers
+            )
+    return result[0] if result else 0.0
+
+
+class _ticking:
+    """A progress bar that fills over `seconds` while a blocking call runs."""
+
+    def __init__(self, label: str, seconds: int) -> None:
+        self.label, self.seconds = label, seconds
+
+    def __enter__(self) -> None:
+        import threading
+
+        self._stop = threading.Event()
+        self._progress = Progress(
+            TextColumn(self.label),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._progress.start()
+        task = self._progress.add_task("tick", total=self.seconds)
+        started = time.monotonic()
+
+        def tick() -> None:
+            while not self._stop.wait(0.25):
+                self._progress.update(task, completed=min(self.seconds, time.monotonic() - started))
+
+        self._thread = threading.Thread(target=tick, daemon=True)
+        self._thread.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._progress.stop()

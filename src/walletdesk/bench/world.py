@@ -1,0 +1,121 @@
+"""The walletdesk side of a benchmark: a scratch database, migrated, with funded, signed-in
+people (registration and sign-in go through the real services)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from walletdesk.identity.authentication import Authenticated, SignedIn, login
+from walletdesk.identity.context import RequestContext
+from walletdesk.identity.models import SessionKind
+from walletdesk.identity.passwords import Argon2Parameters
+from walletdesk.identity.registration import register
+from walletdesk.ledger.accounts import platform_account, wallet_account
+from walletdesk.ledger.invariants import check_books
+from walletdesk.ledger.limits import PERSONAL_LIMITS
+from walletdesk.ledger.models import AccountKind, EntryKind, Leg
+from walletdesk.ledger.money import Money
+from walletdesk.ledger.posting import post_entry
+from walletdesk.randomness import SystemRandom
+from walletdesk.runtime import Runtime, build_runtime
+from walletdesk.settings import Settings
+
+# Seeding only: people are signed in once, so a cheap hash keeps set-up short. Transfers never
+# touch passwords, so this does not flatter the figures.
+SEED_ARGON2 = Argon2Parameters(time_cost=1, memory_cost_kib=1024, parallelism=1)
+TOP_TIER = max(PERSONAL_LIMITS)
+OPENING_BALANCE = Money(100_000 * 100, "CNY")
+
+
+@dataclass
+class Person:
+    actor: Authenticated
+    token: str
+
+    @property
+    def user_id(self) -> str:
+        return self.actor.user.id
+
+
+@dataclass
+class World:
+    rt: Runtime
+    data_dir: Path
+    people: list[Person] = field(default_factory=list)
+
+    def server_env(self) -> dict[str, str]:
+        """Environment for a `walletdesk` server process on the same database and secrets."""
+        return {
+            "WALLETDESK_ENV": "dev",
+            "WALLETDESK_DATA_DIR": str(self.data_dir),
+            "WALLETDESK_DATABASE_URL": self.rt.settings.resolved_database_url,
+            "WALLETDESK_LOG_LEVEL": "WARNING",
+        }
+
+    def check(self) -> list[str]:
+        with self.rt.db.uow(read_only=True) as uow:
+            return check_books(uow)
+
+    def entries(self) -> int:
+        with self.rt.db.uow(read_only=True) as uow:
+            return uow.journal.count()
+
+
+def build_world(
+    database_url: str,
+    data_dir: Path,
+    *,
+    people: int,
+    progress: Callable[[int], None] | None = None,
+) -> World:
+    settings = Settings(
+        env="dev", data_dir=data_dir, database_url=database_url, log_level="WARNING"
+    )
+    rt = build_runtime(settings, random=SystemRandom(), argon2=SEED_ARGON2)
+    world = World(rt=rt, data_dir=data_dir)
+    request = RequestContext(user_agent="walletdesk-bench")
+    for number in range(people):
+        password = secrets.token_urlsafe(18)
+        user = register(
+            rt,
+            phone=f"1390000{number:04d}",
+            email=None,
+            password=password,
+            display_name=f"压测用户{number}",
+            locale="zh-CN",
+            request=request,
+        )
+        with rt.db.uow() as uow:
+            stored = uow.users.get(user.id, for_update=True)
+            assert stored is not None
+            stored.kyc_tier = TOP_TIER
+            uow.users.save(stored)
+            wallet = wallet_account(rt, uow, user.id, OPENING_BALANCE.currency)
+            bank = platform_account(rt, uow, AccountKind.BANK_CLEARING, "CNY", "ICBC")
+            post_entry(
+                rt,
+                uow,
+                kind=EntryKind.TOPUP,
+                description="bench opening balance",
+                legs=[
+                    Leg(bank.id, -OPENING_BALANCE.minor, "CNY"),
+                    Leg(wallet.id, OPENING_BALANCE.minor, "CNY"),
+                ],
+            )
+            uow.commit()
+        signed = login(
+            rt,
+            login_text=f"1390000{number:04d}",
+            password=password,
+            kind=SessionKind.API,
+            request=request,
+        )
+        assert isinstance(signed, SignedIn)
+        actor = Authenticated(user=signed.user, session=signed.session, roles=frozenset())
+        world.people.append(Person(actor=actor, token=signed.token))
+        if progress is not None:
+            progress(number + 1)
+    return world
