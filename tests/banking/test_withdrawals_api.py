@@ -8,6 +8,7 @@ from tests.ledger.funding import fund, user_id_of
 from tests.support import ZHANG_MING, sign_up_and_in
 from walletdesk.channels.bank_simulator import Outcome
 from walletdesk.clock import FrozenClock
+from walletdesk.ledger.limits import BEIJING
 from walletdesk.runtime import Runtime
 
 
@@ -95,6 +96,13 @@ def test_a_declined_withdrawal_releases_the_hold_and_shows_why(
     failed = history(client, zhang, "en")[0]
     assert failed["status"] == "failed" and failed["amount"]["amount"] == "-300.00"
     assert failed["failure_reason"]["message"] == "Your bank has frozen this card."
+    # The declined ¥300 does not count against today's limit.
+    with rt.db.uow(read_only=True) as uow:
+        zhang_id = user_id_of(rt, "张明")
+        assert (
+            uow.limits.used(zhang_id, "day", clock.now().astimezone(BEIJING).strftime("%Y-%m-%d"))
+            == 0
+        )
 
 
 def test_a_withdrawal_to_a_credit_card_is_refused(

@@ -21,6 +21,7 @@ from walletdesk.channels.bank import BankReply, BankStatus
 from walletdesk.errors import NotFound
 from walletdesk.ledger.accounts import platform_account, wallet_account
 from walletdesk.ledger.holds import capture_hold, release_hold
+from walletdesk.ledger.limits import give_back_limits
 from walletdesk.ledger.models import AccountKind, EntryKind, Leg
 from walletdesk.ledger.posting import post_entry
 
@@ -119,6 +120,13 @@ def _settle_withdrawal(
     assert operation.hold_id is not None, "a withdrawal holds its amount and fee"
     if reply.status != BankStatus.SUCCEEDED:
         release_hold(rt, uow, hold_id=operation.hold_id)
+        # The money never left, so it must not eat into the user's limits either.
+        give_back_limits(
+            uow,
+            subject_id=operation.user_id,
+            amount=operation.money,
+            used_at=operation.created_at,
+        )
         operation.fail(reply.reason or Reason.BANK_DECLINED, reply.reference, now)
         return
     money, fee = operation.money, operation.fee_money

@@ -83,6 +83,16 @@ def consume_limits(
             raise _exceeded(period, cap, uow.limits.used(subject_id, period, start), locale)
 
 
+def give_back_limits(uow: UnitOfWork, *, subject_id: str, amount: Money, used_at: datetime) -> None:
+    """Return usage counted for a movement that failed later (a declined withdrawal), to
+    the day and year it was counted in."""
+    if amount.currency != "CNY":
+        return
+    local = used_at.astimezone(BEIJING)
+    uow.limits.give_back(subject_id, "day", local.strftime("%Y-%m-%d"), amount.minor)
+    uow.limits.give_back(subject_id, "year", local.strftime("%Y"), amount.minor)
+
+
 def remaining(uow: UnitOfWork, *, subject_id: str, limit: Limit, at: datetime) -> dict[str, int]:
     local = at.astimezone(BEIJING)
     day = uow.limits.used(subject_id, "day", local.strftime("%Y-%m-%d"))

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Insert,
     Table,
     and_,
+    case,
     func,
     insert,
     or_,
@@ -304,6 +305,15 @@ class LimitUsageRepository:
         ).returning(c.used)
         row = self.connection.execute(statement).first()
         return int(row.used) if row else None
+
+    def give_back(self, subject_id: str, period: str, start: str, amount: int) -> None:
+        """Undo a use that did not go through (never below zero)."""
+        c = t.limit_usage.c
+        self.connection.execute(
+            update(t.limit_usage)
+            .where(c.subject_id == subject_id, c.period == period, c.period_start == start)
+            .values(used=case((c.used >= amount, c.used - amount), else_=0))
+        )
 
     def used(self, subject_id: str, period: str, start: str) -> int:
         c = t.limit_usage.c
