@@ -11,24 +11,17 @@ import tempfile
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from walletdesk.bench import pgbench
-from walletdesk.bench.loads import (
-    Operation,
-    Tally,
-    bulk_operation,
-    drive,
-    p2p_operation,
-    percentile,
-)
-from walletdesk.bench.world import World, build_world
-from walletdesk.storage import scratch
-from walletdesk.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from walletdesk.bench.loads import Operation, Tally
+    from walletdesk.bench.world import World
 
 bench_app = typer.Typer(help="Benchmarks against a local PostgreSQL.", no_args_is_help=True)
 console = Console(stderr=False, highlight=False)
@@ -62,6 +55,11 @@ def bench_transfers(
     server_workers: Annotated[int, typer.Option(min=1, max=16, help="Uvicorn workers")] = 2,
 ) -> None:
     """Measure transfers against pgbench tpcb-like on the same server and client count."""
+    # Imported here so `walletdesk --help` does not pay for the whole runtime.
+    from walletdesk.bench.loads import percentile
+    from walletdesk.storage import scratch
+    from walletdesk.storage.migrate import upgrade
+
     admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
     if scratch.host_of(admin) not in LOCAL_HOSTS:
         console.print("[red]The benchmark only loads a PostgreSQL on this machine (127.0.0.1).")
@@ -131,6 +129,8 @@ def bench_transfers(
 
 
 def _run_pgbench(admin: str, name: str, *, clients: int, seconds: int) -> pgbench.PgbenchResult:
+    from walletdesk.storage import scratch
+
     url = scratch.libpq_url(scratch.create_database(admin, name))
     try:
         with console.status(f"pgbench: initialising scale {clients}…"):
@@ -142,6 +142,8 @@ def _run_pgbench(admin: str, name: str, *, clients: int, seconds: int) -> pgbenc
 
 
 def _seed(url: str, data_dir: Path, people: int) -> World:
+    from walletdesk.bench.world import build_world
+
     with Progress(
         TextColumn("seeding people"),
         BarColumn(),
@@ -158,6 +160,8 @@ def _seed(url: str, data_dir: Path, people: int) -> World:
 def _load(
     world: World, mode: Mode, *, clients: int, seconds: int, batch: int, server_workers: int
 ) -> tuple[Tally, float]:
+    from walletdesk.bench.loads import Tally, bulk_operation, p2p_operation
+
     tally = Tally()
     if mode is Mode.HTTP:
         from walletdesk.bench.http_load import api_server, http_client, http_operation
@@ -173,6 +177,8 @@ def _load(
 
 def _timed(operation: Operation, clients: int, seconds: int, tally: Tally, mode: Mode) -> float:
     import threading
+
+    from walletdesk.bench.loads import drive
 
     result: list[float] = []
     runner = threading.Thread(
