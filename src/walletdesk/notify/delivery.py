@@ -15,7 +15,13 @@ from datetime import timedelta
 from walletdesk.channels.base import MessageSender
 from walletdesk.clock import Clock
 from walletdesk.fieldcrypt import FieldCipher
-from walletdesk.notify.models import Channel, Delivery, InboxNotification, OutboxStatus
+from walletdesk.notify.models import (
+    Channel,
+    Delivery,
+    InboxNotification,
+    OutboxMessage,
+    OutboxStatus,
+)
 from walletdesk.notify.outbox import BODY, DESTINATION, SUBJECT
 from walletdesk.storage.uow import Database
 
@@ -69,68 +75,69 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
 
     def deliver(self, ids: list[str] | None = None, *, limit: int = 100) -> int:
-        """Deliver due messages (only `ids`, if given); returns how many were delivered."""
+        """Deliver due messages (only `ids`, if given); returns how many were delivered.
+
+        One transaction leases the batch, the senders run outside any transaction, and one
+        more records every outcome."""
         now = self._clock.now()
         with self._db.uow() as uow:
             claimed = uow.outbox.claim_due(now, now + LEASE, ids=ids, limit=limit)
             uow.commit()
-        delivered = 0
+        if not claimed:
+            return 0
+        failures: dict[str, tuple[int, str]] = {}
         for message in claimed:
-            delivery = Delivery(
-                id=message.id,
-                channel=message.channel,
-                user_id=message.user_id,
-                destination=(
-                    self._cipher.decrypt(message.destination_enc, DESTINATION)
-                    if message.destination_enc
-                    else None
-                ),
-                subject=(
-                    self._cipher.decrypt(message.subject_enc, SUBJECT)
-                    if message.subject_enc
-                    else None
-                ),
-                body=self._cipher.decrypt(message.body_enc, BODY),
-                template=message.template,
-                created_at=message.created_at,
-            )
-            error: str | None = None
             try:
-                self._senders[message.channel].send(delivery)
+                self._senders[message.channel].send(self._open(message))
             except Exception as exc:  # noqa: BLE001 - any failure is retried, never lost
-                error = f"{type(exc).__name__}: {exc}"[:500]
-            self._record(message.id, message.attempts, error)
-            if error is None:
-                delivered += 1
+                failures[message.id] = (message.attempts, f"{type(exc).__name__}: {exc}"[:500])
+                logger.warning(
+                    "outbox delivery failed id=%s attempt=%s", message.id, message.attempts
+                )
+            else:
                 logger.info(
                     "outbox delivered id=%s channel=%s template=%s",
                     message.id,
                     message.channel,
                     message.template,
                 )
-            else:
-                logger.warning(
-                    "outbox delivery failed id=%s attempt=%s", message.id, message.attempts
-                )
-        return delivered
+        delivered = [m.id for m in claimed if m.id not in failures]
+        self._record(delivered, failures)
+        return len(delivered)
 
-    def _record(self, message_id: str, attempts: int, error: str | None) -> None:
+    def _open(self, message: OutboxMessage) -> Delivery:
+        return Delivery(
+            id=message.id,
+            channel=message.channel,
+            user_id=message.user_id,
+            destination=(
+                self._cipher.decrypt(message.destination_enc, DESTINATION)
+                if message.destination_enc
+                else None
+            ),
+            subject=(
+                self._cipher.decrypt(message.subject_enc, SUBJECT) if message.subject_enc else None
+            ),
+            body=self._cipher.decrypt(message.body_enc, BODY),
+            template=message.template,
+            created_at=message.created_at,
+        )
+
+    def _record(self, delivered: list[str], failures: dict[str, tuple[int, str]]) -> None:
         now = self._clock.now()
         with self._db.uow() as uow:
-            message = uow.outbox.get(message_id, for_update=True)
-            if message is None:
-                return
-            if error is None:
-                message.status = OutboxStatus.DELIVERED
-                message.delivered_at = now
-                message.last_error = None
-            else:
+            if delivered:
+                uow.outbox.mark_delivered(delivered, now)
+            for message_id, (attempts, error) in failures.items():
+                message = uow.outbox.get(message_id, for_update=True)
+                if message is None:
+                    continue
                 message.last_error = error
                 if attempts >= MAX_ATTEMPTS:
                     message.status = OutboxStatus.FAILED
                 else:
                     message.next_attempt_at = now + backoff(attempts)
-            uow.outbox.save(message)
+                uow.outbox.save(message)
             uow.commit()
 
     def deliver_quietly(self, ids: list[str]) -> None:

@@ -37,6 +37,10 @@ class Outbox:
     def set_deliver(self, deliver: Callable[[list[str]], None]) -> None:
         self._deliver = deliver
 
+    def _deliver_after_commit(self, uow: UnitOfWork, message_id: str) -> None:
+        if self._deliver is not None:
+            uow.on_commit_batch("outbox", message_id, self._deliver)
+
     def enqueue(
         self,
         uow: UnitOfWork,
@@ -66,9 +70,7 @@ class Outbox:
             next_attempt_at=now,
         )
         uow.outbox.add(message)
-        deliver = self._deliver
-        if deliver is not None:
-            uow.on_commit(lambda: deliver([message.id]))
+        self._deliver_after_commit(uow, message.id)
         return message.id
 
     def enqueue_event(
@@ -95,9 +97,8 @@ class Outbox:
                 next_attempt_at=now,
             )
         )
-        deliver = self._deliver
-        if deliver is not None:
-            uow.on_commit(lambda: deliver([event_id]))
+        # No person waits for an event: the background worker delivers it, which keeps the
+        # request thread to the messages people do wait for (codes, in-app notices).
         return event_id
 
     def notify_user(

@@ -26,7 +26,9 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping: it costs a round trip per checkout (measured at ~11% of a transfer);
+    # recycling connections hourly and retrying from the client cover a restarted server.
+    return create_engine(url, echo=echo, pool_recycle=3600, pool_size=10, max_overflow=20)
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:

@@ -64,6 +64,7 @@ class UnitOfWork:
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
         self._after_commit: list[Callable[[], None]] = []
+        self._batches: dict[str, list[str]] = {}
 
     def __enter__(self) -> UnitOfWork:
         connection = self._engine.connect()
@@ -97,10 +98,20 @@ class UnitOfWork:
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
+    def on_commit_batch(self, key: str, item: str, flush: Callable[[list[str]], None]) -> None:
+        """Collect `item` under `key`; after commit, `flush` runs once with all of them (one
+        outbox delivery per transaction instead of one per message)."""
+        batch = self._batches.get(key)
+        if batch is None:
+            batch = self._batches[key] = []
+            self.on_commit(lambda: flush(list(batch)))
+        batch.append(item)
+
     def commit(self) -> None:
         assert self._transaction is not None
         self._transaction.commit()
         callbacks, self._after_commit = self._after_commit, []
+        self._batches = {}
         for callback in callbacks:
             try:
                 callback()
@@ -112,6 +123,7 @@ class UnitOfWork:
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
         self._after_commit.clear()
+        self._batches = {}
 
     def __exit__(
         self,

@@ -5,9 +5,16 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Row, Table, insert, select, update
+from sqlalchemy import Connection, Insert, Row, Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
+
+
+def insert_ignoring_conflicts(connection: Connection, table: Table) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
 class DataclassRepository(Generic[T]):

@@ -10,8 +10,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Insert,
-    Table,
     and_,
     case,
     func,
@@ -26,13 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from walletdesk.ledger.errors import AlreadyReversed
 from walletdesk.ledger.models import Hold, JournalEntry, LedgerAccount, Posting
 from walletdesk.storage import tables as t
-from walletdesk.storage.repositories.base import DataclassRepository
-
-
-def insert_ignoring_conflicts(connection: Connection, table: Table) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
+from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
 
 
 class LedgerAccountRepository(DataclassRepository[LedgerAccount]):

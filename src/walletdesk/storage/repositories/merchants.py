@@ -22,8 +22,7 @@ from walletdesk.merchants.models import (
 )
 from walletdesk.storage import tables as t
 from walletdesk.storage import tables_merchants as m
-from walletdesk.storage.repositories.base import DataclassRepository
-from walletdesk.storage.repositories.ledger import insert_ignoring_conflicts
+from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
 
 
 def _inserted(connection: Connection, table: Table, values: dict[str, Any]) -> bool:

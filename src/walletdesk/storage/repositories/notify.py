@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from walletdesk.notify.models import InboxNotification, OutboxMessage, OutboxStatus
 from walletdesk.storage import tables as t
-from walletdesk.storage.repositories.base import DataclassRepository
+from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
 
 
 class OutboxRepository(DataclassRepository[OutboxMessage]):
@@ -30,15 +30,23 @@ class OutboxRepository(DataclassRepository[OutboxMessage]):
         if ids is not None:
             statement = statement.where(t.outbox.c.id.in_(ids))
         claimed = self._many(statement)
+        if claimed:
+            self.connection.execute(
+                update(t.outbox)
+                .where(t.outbox.c.id.in_([message.id for message in claimed]))
+                .values(attempts=t.outbox.c.attempts + 1, next_attempt_at=lease_until)
+            )
         for message in claimed:
             message.attempts += 1
             message.next_attempt_at = lease_until
-            self.connection.execute(
-                update(t.outbox)
-                .where(t.outbox.c.id == message.id)
-                .values(attempts=message.attempts, next_attempt_at=lease_until)
-            )
         return claimed
+
+    def mark_delivered(self, ids: list[str], now: datetime) -> None:
+        self.connection.execute(
+            update(t.outbox)
+            .where(t.outbox.c.id.in_(ids))
+            .values(status=OutboxStatus.DELIVERED, delivered_at=now, last_error=None)
+        )
 
     def recent(self, *, limit: int = 100) -> list[OutboxMessage]:
         return self._many(select(t.outbox).order_by(t.outbox.c.created_at.desc()).limit(limit))
@@ -55,10 +63,13 @@ class InboxRepository(DataclassRepository[InboxNotification]):
     model = InboxNotification
 
     def add_once(self, notification: InboxNotification) -> bool:
-        if self.get(notification.id) is not None:
-            return False
-        self.add(notification)
-        return True
+        """Insert unless this id is there already (a redelivery); one statement."""
+        inserted = self.connection.execute(
+            insert_ignoring_conflicts(self.connection, t.notifications)
+            .values(self._values(notification))
+            .returning(t.notifications.c.id)
+        ).first()
+        return inserted is not None
 
     def list_for_user(self, user_id: str, *, limit: int = 50) -> list[InboxNotification]:
         return self._many(
