@@ -7,9 +7,18 @@ import sys
 import pytest
 
 import walletdesk.audit
+import walletdesk.banking
 import walletdesk.identity
+import walletdesk.ledger
+import walletdesk.merchants
 
-DOMAIN_PACKAGES = [walletdesk.identity, walletdesk.audit]
+DOMAIN_PACKAGES = [
+    walletdesk.identity,
+    walletdesk.audit,
+    walletdesk.ledger,
+    walletdesk.banking,
+    walletdesk.merchants,
+]
 DOMAIN_MODULES = sorted(
     f"{package.__name__}.{info.name}"
     for package in DOMAIN_PACKAGES
