@@ -30,7 +30,7 @@ def test_pgbench_figures_are_read_from_its_summary() -> None:
 
 @pytest.mark.skipif(PG_URL is None, reason="WALLETDESK_TEST_DATABASE_URL not set")
 @pytest.mark.skipif(shutil.which("pgbench") is None, reason="pgbench is not installed")
-@pytest.mark.parametrize("mode", ["p2p", "bulk", "http"])
+@pytest.mark.parametrize("mode", ["p2p", "bulk", "http", "merchant"])
 def test_a_two_second_bench_ends_with_one_json_line(mode: str) -> None:
     assert PG_URL is not None
     admin = scratch.database_url(PG_URL, "postgres")

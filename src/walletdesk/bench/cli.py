@@ -34,13 +34,18 @@ class Mode(StrEnum):
     P2P = "p2p"
     HTTP = "http"
     BULK = "bulk"
+    MERCHANT = "merchant"
 
 
 @bench_app.command("transfers")
 def bench_transfers(
-    mode: Annotated[Mode, typer.Option(help="p2p: service layer; http: the API; bulk: payouts")] = (
-        Mode.P2P
-    ),
+    mode: Annotated[
+        Mode,
+        typer.Option(
+            help="p2p: service layer; http: the API; bulk: payouts; merchant: "
+            "all payments to one merchant"
+        ),
+    ] = (Mode.P2P),
     clients: Annotated[int, typer.Option(min=1, max=64, help="Concurrent clients")] = 8,
     seconds: Annotated[int, typer.Option(min=1, max=600, help="Duration of each load")] = 15,
     database_url: Annotated[
@@ -160,7 +165,7 @@ def _seed(url: str, data_dir: Path, people: int) -> World:
 def _load(
     world: World, mode: Mode, *, clients: int, seconds: int, batch: int, server_workers: int
 ) -> tuple[Tally, float]:
-    from walletdesk.bench.loads import Tally, bulk_operation, p2p_operation
+    from walletdesk.bench.loads import Tally, bulk_operation, merchant_operation, p2p_operation
 
     tally = Tally()
     if mode is Mode.HTTP:
@@ -171,7 +176,12 @@ def _load(
             http_client(base_url, clients) as client,
         ):
             return tally, _timed(http_operation(world, client), clients, seconds, tally, mode)
-    operation = p2p_operation(world) if mode is Mode.P2P else bulk_operation(world, batch)
+    if mode is Mode.MERCHANT:
+        operation = merchant_operation(world)
+    elif mode is Mode.P2P:
+        operation = p2p_operation(world)
+    else:
+        operation = bulk_operation(world, batch)
     return tally, _timed(operation, clients, seconds, tally, mode)
 
 

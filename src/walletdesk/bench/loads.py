@@ -83,6 +83,34 @@ def bulk_operation(world: World, batch: int) -> Operation:
     return run
 
 
+def merchant_operation(world: World) -> Operation:
+    """All payments go to one merchant: it creates an order, a random person pays it. Both
+    steps are timed, so the figure is orders paid per second. The merchant's balance is split
+    over sharded rows, which is what this mode puts to the test."""
+    from walletdesk.merchants.payments import create_order, pay
+    from walletdesk.merchants.registry import create_merchant
+
+    merchant = create_merchant(world.rt, name="Bench Coffee", webhook_url=None).merchant
+    counter = iter(range(10**9))
+    lock = threading.Lock()
+
+    def run(rng: random.Random) -> int:
+        with lock:
+            number = next(counter)
+        order = create_order(
+            world.rt,
+            merchant,
+            amount=amount_for(rng),
+            merchant_order_id=f"bench-{number}",
+            description="拿铁",
+        )
+        payer = rng.choice(world.people)
+        pay(world.rt, payer.actor, order.order.id, coupon_id=None, locale="zh-CN")
+        return 1
+
+    return run
+
+
 def drive(
     operation: Operation,
     *,
