@@ -174,3 +174,57 @@ def test_payments_earn_points_at_the_configured_rate_on_their_own_ledger(
     # Points are not money: the wallet list shows CNY only.
     listed = client.get("/api/v1/wallets", headers=zhang).json()["wallets"]
     assert [w["currency"] for w in listed] == ["CNY"]
+
+
+def test_refunds_take_back_the_points_earned_on_the_refunded_share(
+    client: TestClient, rt: Runtime
+) -> None:
+    shop = open_shop(rt)
+    zhang = sign_up_and_in(client, ZHANG_MING)
+    fund(rt, user_id_of(rt, "张明"), "500.00")
+    order = new_order(client, shop, amount="100.00", order_no="R-1")
+    assert pay(client, zhang, order["id"], "p1")[1]["points_earned"] == 100
+
+    def points() -> str:
+        return str(client.get("/api/v1/points", headers=zhang).json()["balance"])
+
+    assert refund(client, shop, order["id"], "33.33", "r1")[0] == 201
+    assert points() == "67"  # 100 × 33.33/100 = 33.33 → 33 taken back
+    assert refund(client, shop, order["id"], "33.33", "r2")[0] == 201
+    assert points() == "34"  # cumulative: 66.66 → 66 in all, never drifting
+    assert refund(client, shop, order["id"], "33.34", "r3")[0] == 201
+    assert points() == "0"  # fully refunded: every point earned is gone
+    with rt.db.uow(read_only=True) as uow:
+        assert uow.accounts.totals_by_currency()["PTS"] == 0
+        assert uow.journal.unbalanced_entries() == []
+
+
+def test_a_refund_never_takes_back_points_already_spent(client: TestClient, rt: Runtime) -> None:
+    from walletdesk.ledger.accounts import platform_account
+    from walletdesk.ledger.models import EntryKind, Leg
+    from walletdesk.ledger.money import POINTS
+    from walletdesk.ledger.posting import post_entry
+    from walletdesk.merchants.accounts import points_account
+
+    shop = open_shop(rt)
+    zhang = sign_up_and_in(client, ZHANG_MING)
+    fund(rt, user_id_of(rt, "张明"), "500.00")
+    order = new_order(client, shop, amount="100.00", order_no="S-1")
+    pay(client, zhang, order["id"], "p1")
+    with rt.db.uow() as uow:  # the user spends 90 of the 100 points elsewhere
+        mine = points_account(rt, uow, user_id_of(rt, "张明"))
+        liability = platform_account(rt, uow, AccountKind.POINTS_LIABILITY, POINTS, "s0")
+        post_entry(
+            rt,
+            uow,
+            kind=EntryKind.ADJUSTMENT,
+            description="points redeemed",
+            legs=[Leg(mine.id, -90, POINTS), Leg(liability.id, 90, POINTS)],
+        )
+        uow.commit()
+    status, _ = refund(client, shop, order["id"], "100.00", "r1")
+    assert status == 201  # the money goes back even though most points are gone
+    assert client.get("/api/v1/points", headers=zhang).json()["balance"] == "0"
+    assert client.get("/api/v1/wallets", headers=zhang).json()["wallets"][0]["available"] == (
+        "500.00"
+    )

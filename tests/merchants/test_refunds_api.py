@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
 from tests.ledger.funding import fund, user_id_of
 from tests.merchants.helpers import new_order, open_shop, pay, refund, shop_headers
 from tests.support import ZHANG_MING, sign_up_and_in
+from walletdesk.clock import FrozenClock
 from walletdesk.ledger.accounts import platform_account
 from walletdesk.ledger.models import AccountKind, EntryKind, Leg
 from walletdesk.ledger.posting import post_entry
@@ -24,15 +27,17 @@ def wallet(client: TestClient, headers: dict[str, str]) -> str:
 
 
 def test_partial_refunds_then_the_rest_each_by_its_own_request_number(
-    client: TestClient, rt: Runtime
+    client: TestClient, rt: Runtime, clock: FrozenClock
 ) -> None:
     shop = open_shop(rt)
     order = paid_order(client, rt, shop)
     status, first = refund(client, shop, order["id"], "30.00", "RF-1")
     assert status == 201 and first["amount"] == {"amount": "30.00", "currency": "CNY"}
+    clock.advance(timedelta(seconds=1))  # refunds listed in the order they were made
     assert refund(client, shop, order["id"], "20.00", "RF-2")[0] == 201
     seen = client.get(f"/api/v1/payments/{order['id']}", headers=order["payer"]).json()
     assert seen["status"] == "partially_refunded" and seen["refunded"]["amount"] == "50.00"
+    clock.advance(timedelta(seconds=1))
     assert refund(client, shop, order["id"], "50.00", "RF-3")[0] == 201
     merchant_view = client.get(
         f"/api/v1/merchant/payments/{order['id']}", headers=shop_headers(shop)

@@ -17,9 +17,9 @@ from walletdesk.errors import Conflict, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.ledger.accounts import wallet_account, wallet_code
 from walletdesk.ledger.models import AccountKind, EntryKind, Leg
-from walletdesk.ledger.money import Money
+from walletdesk.ledger.money import POINTS, Money
 from walletdesk.ledger.posting import post_entry
-from walletdesk.merchants.accounts import hot_platform_account, shard_codes
+from walletdesk.merchants.accounts import hot_platform_account, points_account, shard_codes
 from walletdesk.merchants.errors import (
     MerchantBalanceInsufficient,
     PaymentNotFound,
@@ -161,6 +161,15 @@ def refund(
     return result
 
 
+def points_to_take_back(order: PaymentOrder, refunded_before: int, refunded_after: int) -> int:
+    """The points earned on the refunded share of the payment. Computed on the running total,
+    so partial refunds add up to exactly the points earned once the payment is fully refunded."""
+    if not order.points_earned or not order.amount:
+        return 0
+    earned = order.points_earned
+    return earned * refunded_after // order.amount - earned * refunded_before // order.amount
+
+
 def _post_refund(
     rt: Runtime,
     uow: UnitOfWork,
@@ -184,6 +193,12 @@ def _post_refund(
     codes = shard_codes(merchant.id, currency) + [wallet_code(order.payer_id, currency)]
     if expense is not None:
         codes.append(expense.code)
+    points_due = points_to_take_back(order, total - claim.amount, total)
+    liability = mine = None
+    if points_due:
+        liability = hot_platform_account(rt, uow, AccountKind.POINTS_LIABILITY, POINTS)
+        mine = points_account(rt, uow, order.payer_id)
+        codes += [liability.code, mine.code]
     locked = s.locks.lock_by_codes(codes)
     shards = [a for a in locked if a.kind == AccountKind.MERCHANT]
     available = sum(a.available for a in shards)
@@ -197,6 +212,12 @@ def _post_refund(
         legs.append(Leg(wallet.id, to_wallet, currency))
     if expense is not None:
         legs.append(Leg(expense.id, to_coupon, currency))
+    if liability is not None and mine is not None:
+        # Points already spent cannot be taken back; never push the points wallet below zero.
+        held = next(a for a in locked if a.id == mine.id).available
+        taken = min(points_due, held)
+        if taken:
+            legs += [Leg(mine.id, -taken, POINTS), Leg(liability.id, taken, POINTS)]
     posted = post_entry(
         rt,
         uow,
