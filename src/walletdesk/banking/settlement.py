@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from walletdesk.banking import records
 from walletdesk.banking.models import BankOperation, Card, OperationKind, OperationStatus
+from walletdesk.banking.notices import announce_result
 from walletdesk.banking.reasons import Reason
 from walletdesk.channels.bank import BankReply, BankStatus
 from walletdesk.errors import NotFound
@@ -72,6 +73,7 @@ def apply_reply(rt: Runtime, uow: UnitOfWork, operation_id: str, reply: BankRepl
     else:
         _settle_withdrawal(rt, uow, operation, card, reply)
     operations.save(operation)
+    announce_result(rt, uow, operation, card)
     return OperationView(operation, card)
 
 
