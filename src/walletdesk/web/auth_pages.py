@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.access import Public
 from walletdesk.api.deps import RuntimeDep, client_ip
@@ -15,7 +14,14 @@ from walletdesk.identity.models import SessionKind
 from walletdesk.web.cookies import CHALLENGE_COOKIE, SESSION_COOKIE, clear_cookie, set_cookie
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
-from walletdesk.web.forms import FormState, failed_form, failure_headers, failure_status, text
+from walletdesk.web.forms import (
+    FormState,
+    FormText,
+    failed_form,
+    failure_headers,
+    failure_status,
+    text,
+)
 from walletdesk.web.rendering import page_locale, render
 from walletdesk.web.session import (
     MaybePageUser,
@@ -26,8 +32,6 @@ from walletdesk.web.session import (
 )
 
 router = APIRouter(dependencies=[Depends(csrf_protected)], include_in_schema=False)
-
-FormText = Annotated[str, Form()]
 
 _REGISTER_FIELDS = ("phone", "email", "display_name", "password")
 

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Form
 
 from walletdesk.errors import AccountLocked, DomainError, RateLimited
 from walletdesk.i18n import translate
+
+FormText = Annotated[str, Form()]
+"""A form field read as text (pages default every field to "" and validate in services)."""
 
 TEXT_LIMIT = 1024
 """Longest value a page passes on; services apply their own, tighter rules."""

@@ -3,24 +3,20 @@ which needs a step-up code."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.deps import RuntimeDep, client_ip
 from walletdesk.errors import DomainError
 from walletdesk.identity import freeze
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
-from walletdesk.web.forms import text
+from walletdesk.web.forms import FormText, text
 from walletdesk.web.security_view import STEP_UP_ALIASES, security_failure, step_up_codes
 from walletdesk.web.session import PageUser
 
 router = APIRouter(
     prefix="/security", dependencies=[Depends(csrf_protected)], include_in_schema=False
 )
-
-FormText = Annotated[str, Form()]
 
 
 @router.post("/freeze")

@@ -3,9 +3,7 @@ with two-factor sign-in on, an authenticator or recovery code as well)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.access import Public
 from walletdesk.api.deps import RuntimeDep
@@ -13,13 +11,18 @@ from walletdesk.errors import DomainError
 from walletdesk.identity import recovery
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
-from walletdesk.web.forms import FormState, failed_form, failure_headers, failure_status, text
+from walletdesk.web.forms import (
+    FormState,
+    FormText,
+    failed_form,
+    failure_headers,
+    failure_status,
+    text,
+)
 from walletdesk.web.rendering import page_locale, render
 from walletdesk.web.session import PageContext
 
 router = APIRouter(dependencies=[Depends(csrf_protected)], include_in_schema=False)
-
-FormText = Annotated[str, Form()]
 
 _CONFIRM_FIELDS = ("login", "code", "new_password", "second_factor")
 _CONFIRM_ALIASES = {

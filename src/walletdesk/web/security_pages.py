@@ -6,9 +6,9 @@ page through `security_view`.
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.deps import RuntimeDep, client_ip
 from walletdesk.errors import DomainError
@@ -17,7 +17,7 @@ from walletdesk.identity.models import ContactKind
 from walletdesk.notify.models import Channel
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
-from walletdesk.web.forms import text
+from walletdesk.web.forms import FormText, text
 from walletdesk.web.security_view import (
     STEP_UP_ALIASES,
     PendingContact,
@@ -30,8 +30,6 @@ from walletdesk.web.session import PageUser
 router = APIRouter(
     prefix="/security", dependencies=[Depends(csrf_protected)], include_in_schema=False
 )
-
-FormText = Annotated[str, Form()]
 
 _STEP_UP_SECTIONS: Final = ("contact", "unfreeze")
 _CONTACT_ALIASES: Final = {"phone": "value", "email": "value", **STEP_UP_ALIASES}

@@ -3,16 +3,14 @@ first code, then recovery codes shown once), turn it off, renew the recovery cod
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.deps import RuntimeDep, client_ip
 from walletdesk.errors import DomainError
 from walletdesk.identity import twofactor
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
-from walletdesk.web.forms import text
+from walletdesk.web.forms import FormText, text
 from walletdesk.web.security_view import (
     Enrolment,
     enrolment_from_form,
@@ -24,8 +22,6 @@ from walletdesk.web.session import PageUser
 router = APIRouter(
     prefix="/security/2fa", dependencies=[Depends(csrf_protected)], include_in_schema=False
 )
-
-FormText = Annotated[str, Form()]
 
 _CODE_ALIASES = {"invalid_code": "code"}
 
