@@ -11,6 +11,7 @@ import walletdesk.banking
 import walletdesk.identity
 import walletdesk.ledger
 import walletdesk.merchants
+import walletdesk.support
 
 DOMAIN_PACKAGES = [
     walletdesk.identity,
@@ -18,6 +19,7 @@ DOMAIN_PACKAGES = [
     walletdesk.ledger,
     walletdesk.banking,
     walletdesk.merchants,
+    walletdesk.support,
 ]
 DOMAIN_MODULES = sorted(
     f"{package.__name__}.{info.name}"

@@ -9,13 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from walletdesk import __version__
-from walletdesk.api import auth, banking, bills, me, staff, system, wallets
+from walletdesk.api import auth, banking, bills, me, staff, support_staff, system, wallets
 from walletdesk.api import fx as fx_api
+from walletdesk.api import support as support_api
 from walletdesk.api.commerce import commerce_router
 from walletdesk.api.errors import install_api_error_handlers
 from walletdesk.randomness import new_id
 from walletdesk.runtime import Runtime, build_runtime
 from walletdesk.settings import Settings
+from walletdesk.support.sweeper import Sweeper
 
 logger = logging.getLogger("walletdesk.http")
 
@@ -35,13 +37,17 @@ def create_app(
 ) -> FastAPI:
     runtime = runtime or build_runtime(settings or Settings())
 
+    sweeper = Sweeper(runtime, runtime.settings.support_sweep_seconds)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if background_worker:
             runtime.dispatcher.start(runtime.settings.outbox_poll_seconds)
+            sweeper.start()
         try:
             yield
         finally:
+            sweeper.stop()
             runtime.dispatcher.stop()
 
     app = FastAPI(
@@ -88,6 +94,8 @@ def create_app(
     app.include_router(commerce_router(runtime))
     app.include_router(fx_api.router)
     app.include_router(bills.router)
+    app.include_router(support_api.router)
+    app.include_router(support_staff.router)
     from walletdesk.web import install_web
 
     install_web(app)

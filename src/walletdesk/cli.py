@@ -11,6 +11,7 @@ from rich.console import Console
 
 from walletdesk.bench.cli import bench_app
 from walletdesk.cli_bank import bank_app
+from walletdesk.cli_risk import risk_app
 from walletdesk.settings import Settings, UnsafeSettings
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
 app.add_typer(bank_app, name="bank")
+app.add_typer(risk_app, name="risk")
 console = Console()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from walletdesk.channels.bank import BankGateway
 from walletdesk.channels.bank_simulator import BankSimulator
@@ -12,6 +13,7 @@ from walletdesk.channels.smtp import SmtpSender
 from walletdesk.clock import Clock, SystemClock
 from walletdesk.fieldcrypt import FieldCipher
 from walletdesk.identity.passwords import Argon2Parameters, PasswordHasher
+from walletdesk.ledger.group_commit import GroupCommit
 from walletdesk.merchants.policy import MerchantPolicy
 from walletdesk.notify.delivery import Dispatcher, InboxSender
 from walletdesk.notify.events import EventBus
@@ -22,6 +24,11 @@ from walletdesk.ratelimit import MemoryRateLimiter, Rate, RateLimiter, RedisRate
 from walletdesk.settings import Settings
 from walletdesk.storage.database import create_database_engine
 from walletdesk.storage.uow import Database
+from walletdesk.support.events import InProcessPublisher, Publisher
+
+if TYPE_CHECKING:
+    from walletdesk.ledger.transfer_batches import TransferOrder
+    from walletdesk.ledger.transfers import TransferResult
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,9 @@ class Runtime:
     bank: BankGateway
     senders: dict[str, MessageSender] = field(default_factory=dict)
     merchant_policy: MerchantPolicy = field(default_factory=MerchantPolicy)
+    support_events: Publisher = field(default_factory=InProcessPublisher)
+    # PostgreSQL only: P2P transfers posted by group commit (`ledger.transfer_batches`).
+    transfer_batches: GroupCommit[TransferOrder, TransferResult] | None = None
 
     def close(self) -> None:
         self.dispatcher.stop()
@@ -106,7 +116,7 @@ def build_runtime(
     chosen.update(senders or {})
     dispatcher = Dispatcher(db, cipher, clock, chosen)
     outbox = Outbox(cipher, random, deliver=dispatcher.deliver_quietly)
-    return Runtime(
+    rt = Runtime(
         settings=settings,
         db=db,
         clock=clock,
@@ -119,6 +129,7 @@ def build_runtime(
         dispatcher=dispatcher,
         events=events,
         bank=BankSimulator(
+            db=db,
             clock=clock,
             random=random,
             sms=chosen[Channel.SMS],
@@ -126,3 +137,8 @@ def build_runtime(
         ),
         senders=chosen,
     )
+    if db.dialect == "postgresql" and settings.transfer_group_commit:
+        from walletdesk.ledger.transfer_batches import new_group_commit
+
+        rt.transfer_batches = new_group_commit(rt)
+    return rt

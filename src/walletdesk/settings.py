@@ -86,10 +86,28 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
 
     outbox_poll_seconds: float = 2.0
+    webhook_allow_private: bool = False
+    """Let merchant webhooks go to private/loopback addresses (a receiver on 127.0.0.1 in
+    development and tests). Refused outside dev mode: see `merchants.webhook_targets`."""
 
     # Large payments right after a password reset or a phone/email change are paused.
     recent_change_hours: int = 24
     recent_change_threshold_yuan: int = 2_000
+
+    support_reopen_days: int = 7
+    """A customer reply reopens a solved case up to this many days after it was solved;
+    a later reply starts a linked follow-up case."""
+    support_attachment_max_bytes: int = 5 * 1024 * 1024
+    support_sweep_seconds: float = 30.0
+    """How often the server checks SLA breaches and escalations and closes old solved cases."""
+
+    risk_time_budget_ms: float = 50.0
+    """An assessment slower than this holds the movement ("risk engine unavailable")."""
+
+    # PostgreSQL: post P2P transfers by group commit, many per transaction and round trip
+    # (ledger/transfer_batches.py). Off: one transaction per transfer, as on SQLite.
+    transfer_group_commit: bool = True
+    transfer_group_commit_flushers: int = Field(default=4, ge=1, le=32)
 
     @property
     def is_dev(self) -> bool:
@@ -132,6 +150,10 @@ class Settings(BaseSettings):
         _ = self.secrets
         if not self.is_dev and not self.cookie_secure:
             raise UnsafeSettings("WALLETDESK_COOKIE_SECURE must stay true outside dev mode")
+        if not self.is_dev and self.webhook_allow_private:
+            raise UnsafeSettings(
+                "WALLETDESK_WEBHOOK_ALLOW_PRIVATE must stay false outside dev mode"
+            )
 
     def _secret(self, name: str, configured: str | None, stored: dict[str, str]) -> bytes:
         value = configured or stored.get(name)

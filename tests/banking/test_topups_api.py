@@ -76,8 +76,7 @@ def test_the_card_balance_and_the_banks_daily_limit_decline_without_a_script(
     client: TestClient, rt: Runtime
 ) -> None:
     zhang, card_id, _token = zhang_with_card(client, rt)
-    card = bank(rt).card(ICBC_DEBIT)
-    card.balance, card.daily_limit = 300_00, 250_00
+    bank(rt).set_card(ICBC_DEBIT, balance=300_00, daily_limit=250_00)
     assert top_up(client, zhang, card_id, "400.00", "a")[1]["failure_reason"]["code"] == (
         "insufficient_funds"
     )

@@ -17,9 +17,9 @@ from walletdesk.runtime import Runtime
 
 
 def open_shop(
-    rt: Runtime, name: str = "喜茶 HEYTEA", webhook_url: str | None = None
+    rt: Runtime, name: str = "喜茶 HEYTEA", webhook_url: str | None = None, currency: str = "CNY"
 ) -> NewMerchant:
-    created = create_merchant(rt, name=name, webhook_url=webhook_url)
+    created = create_merchant(rt, name=name, webhook_url=webhook_url, currency=currency)
     remember(created.api_key, created.webhook_secret)
     return created
 
@@ -37,13 +37,14 @@ def new_order(
     order_no: str = "HT-20261123-0001",
     description: str = "多肉葡萄 ×2",
     key: str | None = None,
+    currency: str = "CNY",
 ) -> dict:
     response = client.post(
         "/api/v1/merchant/payments",
         headers=shop_headers(shop, key or f"create-{order_no}"),
         json={
             "amount": amount,
-            "currency": "CNY",
+            "currency": currency,
             "description": description,
             "merchant_order_id": order_no,
         },

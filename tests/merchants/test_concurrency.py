@@ -9,12 +9,15 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from tests.banking.cards import ICBC_DEBIT, bank
 from tests.ledger.actors import sign_in
 from tests.ledger.funding import fund
 from tests.merchants.helpers import open_shop
+from tests.support import last_code
+from walletdesk.banking.cards import bind_card, verify_card
 from walletdesk.errors import DomainError
 from walletdesk.ledger.money import Money
-from walletdesk.merchants import payments, refunds
+from walletdesk.merchants import card_payments, payments, refunds
 from walletdesk.merchants.accounts import merchant_balance
 from walletdesk.merchants.coupons import create_campaign, issue_coupon
 from walletdesk.merchants.store import store
@@ -163,4 +166,38 @@ def test_the_same_refund_request_sent_ten_times_at_once_refunds_once(rt: Runtime
     with rt.db.uow(read_only=True) as uow:
         paid = store(uow).orders.get(order.id)
     assert paid is not None and paid.refunded == 3_000
+    check_books(rt)
+
+
+def test_card_and_balance_payments_racing_for_one_order_pay_it_once(rt: Runtime) -> None:
+    shop = open_shop(rt)
+    zhang = sign_in(rt, phone="13812345678", name="张明")
+    fund(rt, zhang.user.id, "500.00")
+    card, _masked = bind_card(
+        rt, zhang, card_number=ICBC_DEBIT, holder_name="张明", phone="13812345678"
+    )
+    verify_card(rt, zhang, card.id, last_code(rt, "13812345678"))
+    order = payments.create_order(
+        rt, shop.merchant, amount=cny("80.00"), merchant_order_id="C-9", description="抢付"
+    ).order
+
+    def attempt(index: int) -> object:
+        if index % 2:
+            return payments.pay(rt, zhang, order.id, coupon_id=None, locale="zh-CN")
+        return card_payments.pay_by_card(
+            rt, zhang, order.id, card_id=card.id, coupon_id=None, key=f"k-{index}", locale="zh-CN"
+        )
+
+    outcomes = all_at_once(6, attempt)
+    assert outcomes["ok"] == 1, outcomes
+    assert set(outcomes) <= {"ok", "payment_already_paid", "payment_in_progress"}
+    assert merchant_balance(rt, shop.merchant.id, "CNY") == 80_00
+    with rt.db.uow(read_only=True) as uow:
+        paid = store(uow).orders.get(order.id)
+        wallet = uow.accounts.get_by_code(f"wallet:{zhang.user.id}:CNY")
+    assert paid is not None and paid.status == "paid"
+    assert wallet is not None
+    charged = 50_000_00 - bank(rt).card(ICBC_DEBIT).balance
+    # Exactly one of the two paid: the card or the wallet, never both.
+    assert (charged, wallet.posted) in {(80_00, 500_00), (0, 420_00)}
     check_books(rt)

@@ -18,7 +18,7 @@ from walletdesk.merchants import payments, refunds
 from walletdesk.merchants.accounts import merchant_balance
 from walletdesk.merchants.errors import InvalidApiKey
 from walletdesk.merchants.models import Merchant, Refund
-from walletdesk.merchants.registry import merchant_for_key
+from walletdesk.merchants.registry import merchant_for_key, update_webhook_url
 
 router = APIRouter(prefix="/api/v1/merchant", tags=["merchant"])
 
@@ -68,8 +68,11 @@ class PaymentOut(BaseModel):
     merchant_name: str
     description: str
     status: str = Field(
-        description="pending, expired, paid, partially_refunded or refunded", examples=["paid"]
+        description="pending, expired, paying (a card charge is at the bank), paid, "
+        "partially_refunded or refunded",
+        examples=["paid"],
     )
+    paid_with: str | None = Field(description="balance or card; null before any attempt")
     amount: MoneyOut
     refunded: MoneyOut
     created_at: datetime
@@ -89,11 +92,12 @@ class MerchantPaymentOut(PaymentOut):
             merchant_name=view.merchant_name,
             description=order.description,
             status=view.state,
+            paid_with=order.method,
             amount=MoneyOut.of(Money(order.amount, order.currency)),
             refunded=MoneyOut.of(Money(order.refunded, order.currency)),
             created_at=order.created_at,
             expires_at=order.expires_at,
-            paid_at=order.paid_at,
+            paid_at=order.paid_at if order.status == "paid" else None,
             refunds=[RefundOut.of(r) for r in view.refunds],
         )
 
@@ -159,6 +163,26 @@ def create_refund(
         RefundOut.of(result.refund).model_dump(mode="json"),
         status_code=201 if result.created else 200,
     )
+
+
+class WebhookIn(BaseModel):
+    webhook_url: str | None = Field(
+        max_length=500,
+        description="A public http(s) address; null stops webhooks",
+        examples=["https://shop.example/hooks/walletdesk"],
+    )
+
+
+class WebhookOut(BaseModel):
+    webhook_url: str | None
+
+
+@router.put("/webhook")
+def set_webhook(body: WebhookIn, merchant: CurrentMerchant, rt: RuntimeDep) -> WebhookOut:
+    """Change where webhooks go. Only public internet addresses are accepted
+    (`webhook_url_not_allowed` otherwise)."""
+    updated = update_webhook_url(rt, merchant, body.webhook_url)
+    return WebhookOut(webhook_url=updated.webhook_url)
 
 
 @router.get("/balance")

@@ -200,6 +200,11 @@ def list_transactions(
     )
 
 
-@router.get("/transactions/{entry_id}")
-def get_transaction(entry_id: str, actor: CurrentUser, rt: RuntimeDep) -> TransactionOut:
-    return TransactionOut.of(wallets.transaction(rt, actor, entry_id))
+@router.get("/transactions/{transaction_id}")
+def get_transaction(
+    transaction_id: str, request: Request, actor: CurrentUser, rt: RuntimeDep
+) -> TransactionOut:
+    """One transaction by its entry id, or a top-up or withdrawal by its operation id (also
+    while it is processing or after it failed, with the reason in the caller's language)."""
+    item = wallets.transaction(rt, actor, transaction_id)
+    return TransactionOut.of(item, request_locale(request))

@@ -12,9 +12,14 @@ from walletdesk.ledger import wallets
 from walletdesk.ledger.money import Money
 
 if TYPE_CHECKING:
+    from walletdesk.identity.authentication import Authenticated
     from walletdesk.runtime import Runtime
 
-_ENTRY_KINDS = {OperationKind.TOPUP: "topup", OperationKind.WITHDRAWAL: "withdrawal"}
+_ENTRY_KINDS = {
+    OperationKind.TOPUP: "topup",
+    OperationKind.WITHDRAWAL: "withdrawal",
+    OperationKind.PAYMENT: "payment",
+}
 
 
 def _item(operation: BankOperation, bank_last4: str) -> wallets.HistoryItem:
@@ -73,9 +78,27 @@ def unposted_operations(
     return [item for item in items if _matches(item, filters)]
 
 
+def operation_transaction(
+    rt: Runtime, actor: Authenticated, operation_id: str
+) -> wallets.HistoryItem | None:
+    """The actor's top-up or withdrawal by its bank operation id, as their history shows it:
+    the posted entry once the bank paid, otherwise the operation (processing or failed, with
+    the reason). None when the id is not one of the actor's operations."""
+    with rt.db.uow(read_only=True) as uow:
+        operation = records.operations(uow).get(operation_id)
+        if operation is None or operation.user_id != actor.user.id:
+            return None
+        card = records.cards(uow).get(operation.card_id)
+    if operation.entry_id is not None:
+        return wallets.entry_transaction(rt, actor, operation.entry_id)
+    return _item(operation, card.last4 if card else "")
+
+
 def _ensure_registered() -> None:
     if unposted_operations not in wallets.EXTRA_HISTORY:
         wallets.EXTRA_HISTORY.append(unposted_operations)
+    if operation_transaction not in wallets.EXTRA_TRANSACTIONS:
+        wallets.EXTRA_TRANSACTIONS.append(operation_transaction)
 
 
 _ensure_registered()

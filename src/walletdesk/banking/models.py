@@ -51,6 +51,8 @@ class Card:
 class OperationKind(StrEnum):
     TOPUP = "topup"
     WITHDRAWAL = "withdrawal"
+    PAYMENT = "payment"
+    """A card charge paying a merchant order; `merchants.card_payments` settles it."""
 
 
 class OperationStatus(StrEnum):
@@ -82,6 +84,8 @@ class BankOperation:
     entry_id: str | None = None
     bank_reference: str | None = None
     resolved_at: datetime | None = None
+    limit_counted: int | None = None
+    """CNY fen a withdrawal counted against the user's limits, given back if it fails."""
 
     @property
     def money(self) -> Money:

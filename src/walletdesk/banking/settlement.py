@@ -68,6 +68,14 @@ def apply_reply(rt: Runtime, uow: UnitOfWork, operation_id: str, reply: BankRepl
         operation.updated_at = now
         operations.save(operation)
         return OperationView(operation, card)
+    if operation.kind == OperationKind.PAYMENT:
+        # The merchants package owns the order this charge pays; imported here, not at the
+        # top, because it builds on this module.
+        from walletdesk.merchants.card_payments import settle_card_payment
+
+        settle_card_payment(rt, uow, operation, card, reply)
+        operations.save(operation)
+        return OperationView(operation, card)
     if operation.kind == OperationKind.TOPUP:
         _settle_topup(rt, uow, operation, card, reply)
     else:
@@ -128,6 +136,7 @@ def _settle_withdrawal(
             subject_id=operation.user_id,
             amount=operation.money,
             used_at=operation.created_at,
+            counted=operation.limit_counted,
         )
         operation.fail(reply.reason or Reason.BANK_DECLINED, reply.reference, now)
         return

@@ -96,7 +96,7 @@ def withdraw(
                 N_("The fee is now {fee}. Check the new amount and confirm again."),
                 fee=quoted.fee.format(locale),
             )
-        check_outgoing(rt, uow, payer, amount, locale=locale)
+        counted = check_outgoing(rt, uow, payer, amount, locale=locale)
         operation_id = new_id(rt.random, "wdr")
         wallet = wallet_account(rt, uow, payer.id, amount.currency)
         hold = place_hold(
@@ -124,6 +124,7 @@ def withdraw(
                 hold_id=hold.id,
                 created_at=now,
                 updated_at=now,
+                limit_counted=counted,
             )
         )
         uow.commit()

@@ -78,6 +78,7 @@ def bench_transfers(
     name = f"wd_bench_ledger_{suffix}"
     data_dir = Path(tempfile.mkdtemp(prefix="walletdesk-bench-"))
     world: World | None = None
+    batches: tuple[int, int] | None = None
     try:
         url = scratch.create_database(admin, name)
         upgrade(url)
@@ -94,6 +95,8 @@ def bench_transfers(
             batch=batch,
             server_workers=server_workers,
         )
+        group = world.rt.transfer_batches
+        batches = (group.batches, group.operations) if group and group.batches else None
         problems = world.check()
         entries_made = world.entries() - entries_before
         if entries_made != tally.operations:
@@ -119,6 +122,8 @@ def bench_transfers(
         "errors": dict(tally.errors),
         "invariant_ok": not problems,
     }
+    if batches:
+        result["group_commit_batch"] = round(batches[1] / batches[0], 2)
     per = f" ({batch} per payout)" if mode is Mode.BULK else ""
     console.print(
         f"walletdesk {mode}: {tps:,.0f} transfers/s{per}, p50 {result['p50_ms']} ms, "
@@ -131,6 +136,64 @@ def bench_transfers(
     print(json.dumps(result, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
     if problems:
         raise typer.Exit(1)
+
+
+class RiskBackend(StrEnum):
+    BOTH = "both"
+    POSTGRESQL = "postgresql"
+    SQLITE = "sqlite"
+
+
+@bench_app.command("risk")
+def bench_risk(
+    history_rows: Annotated[int, typer.Option(min=0, help="risk_events rows to seed")] = 1_000_000,
+    assessments: Annotated[int, typer.Option(min=1, help="Timed assessments per backend")] = 2000,
+    people: Annotated[int, typer.Option(min=2, help="Customers in the history")] = 20_000,
+    backend: Annotated[RiskBackend, typer.Option(help="Where to measure")] = RiskBackend.BOTH,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="Admin connection to the PostgreSQL server [default: as transfers]"),
+    ] = None,
+) -> None:
+    """In-process `assess` p50/p99 with the full default rule set over a seeded history."""
+    from walletdesk.bench import risk
+    from walletdesk.storage import scratch
+
+    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
+    both = [RiskBackend.POSTGRESQL, RiskBackend.SQLITE]
+    wanted = both if backend is RiskBackend.BOTH else [backend]
+    if RiskBackend.POSTGRESQL in wanted and scratch.host_of(admin) not in LOCAL_HOSTS:
+        console.print("[red]The benchmark only loads a PostgreSQL on this machine (127.0.0.1).")
+        raise typer.Exit(2)
+    options = {"rows": history_rows, "people": people, "assessments": assessments}
+    results = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("starting", total=1)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=max(total, 1))
+
+        for chosen in wanted:
+            if chosen is RiskBackend.POSTGRESQL:
+                name = f"wd_bench_risk_{secrets.token_hex(4)}"
+                result = risk.bench_postgresql(admin, name, progress=report, **options)
+            else:
+                result = risk.bench_sqlite(progress=report, **options)
+            console.print(
+                f"risk assess on {result.backend}: p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
+                f"max {result.max_ms} ms over {result.assessments:,} assessments, "
+                f"{result.history_rows:,} history rows, {result.fail_closed} failed closed"
+            )
+            results.append(result)
+    line: dict[str, object] = results[0].as_json()
+    line["backends"] = {result.backend: result.as_json() for result in results}
+    print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
 
 
 def _run_pgbench(admin: str, name: str, *, clients: int, seconds: int) -> pgbench.PgbenchResult:

@@ -10,20 +10,26 @@ outcomes per card (`script(token, [Outcome.CARD_FROZEN])`); nothing here is rand
 through the injected random source. The bank's verification code reaches the card's phone as
 an SMS through walletdesk's SMS sender, so the dev outbox shows it.
 
-State lives in memory: the simulator stands in for a bank, which keeps its own books.
+The bank keeps its books in the database (`storage/tables_bank_sim.py`), so every server
+process and a restarted one see the same bank: cards and balances, daily usage, binding codes,
+decided operations waiting for their callback or query, and scripted outcomes. Like a real
+bank it is a separate system: each call runs in its own short transaction and never inside
+walletdesk's unit of work. It knows a card by an HMAC digest of its number (and the last four
+digits), never by the full number, and a binding code only by its digest.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-import threading
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from walletdesk.banking.bins import CardType, lookup_bin
+from walletdesk.banking.bins import BANKS, lookup_bin
 from walletdesk.channels.bank import (
     SIGNATURE_HEADER,
     BankReply,
@@ -39,6 +45,10 @@ from walletdesk.identity.masking import mask_phone
 from walletdesk.ledger.money import Money
 from walletdesk.notify.models import Channel, Delivery
 from walletdesk.randomness import RandomSource, new_id, numeric_code
+
+if TYPE_CHECKING:
+    from walletdesk.storage.repositories.bank_sim import BankSimRepository
+    from walletdesk.storage.uow import Database, UnitOfWork
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CODE_TTL = timedelta(minutes=5)
@@ -56,44 +66,67 @@ class Outcome(StrEnum):
     NETWORK_TIMEOUT = "network_timeout"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SimulatedCard:
-    number: str
-    bank_code: str
-    bank_name_zh: str
-    card_type: CardType
+    """The bank's record of a card, as read from its books (change it with `set_card`)."""
+
     token: str
-    balance: int = DEFAULT_BALANCE
+    number_digest: str
+    last4: str
+    bank_code: str
+    card_type: str
+    balance: int
     """Money on a debit card, or the credit line left on a credit card (fen)."""
-    daily_limit: int = DEFAULT_DAILY_LIMIT
-    frozen: bool = False
-    expired: bool = False
-    spent: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+    daily_limit: int
+    frozen: bool
+    expired: bool
+    opened_at: datetime
+
+    @property
+    def bank_name_zh(self) -> str:
+        return BANKS[self.bank_code].name_zh
 
 
-@dataclass
-class _Binding:
-    card: SimulatedCard
-    phone: str
-    code: str
-    expires_at: datetime
-    attempts: int = 0
-
-
-@dataclass
-class _Operation:
+@dataclass(frozen=True)
+class SimulatedBinding:
     request_id: str
-    card: SimulatedCard
-    result: BankReply
-    ready_at: datetime
+    card_token: str
+    code_digest: str
+    expires_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class SimulatedOperation:
+    request_id: str
+    card_token: str
+    delta: int
+    """Fen into the card (a payout) when positive, out of it (a charge) when negative."""
+    status: str
+    reason: str | None
+    reference: str | None
     lost: bool
     """The first answer was lost on the line (a network timeout)."""
+    ready_at: datetime
+    created_at: datetime
+
+    @property
+    def result(self) -> BankReply:
+        return BankReply(self.request_id, BankStatus(self.status), self.reason, self.reference)
+
+
+def _books(uow: UnitOfWork) -> BankSimRepository:
+    # Imported here: the repository imports this module's records.
+    from walletdesk.storage.repositories.bank_sim import BankSimRepository
+
+    return BankSimRepository(uow.connection)
 
 
 class BankSimulator:
     def __init__(
         self,
         *,
+        db: Database,
         clock: Clock,
         random: RandomSource,
         sms: MessageSender,
@@ -101,41 +134,77 @@ class BankSimulator:
         latency: timedelta = timedelta(0),
     ) -> None:
         self.latency = latency
-        """How long the bank takes to decide; 0 answers at once (pending while it works)."""
+        """How long the bank takes to decide; 0 answers at once (pending while it works).
+        A setting of this gateway connection, like a timeout: each decision stores when it
+        becomes visible, so every process sees it at the same moment."""
+        self._db = db
         self._clock = clock
         self._random = random
         self._sms = sms
         self._secret_key = secret_key
-        self._lock = threading.Lock()
-        self._cards: dict[str, SimulatedCard] = {}
-        self._by_token: dict[str, SimulatedCard] = {}
-        self._bindings: dict[str, _Binding] = {}
-        self._operations: dict[str, _Operation] = {}
-        self._scripts: dict[str, deque[Outcome]] = defaultdict(deque)
+        self._digest_key = hmac.new(secret_key, b"bank-simulator", hashlib.sha256).digest()
 
     # --- what tests and demos use to set the bank up -----------------------------------------
 
     def card(self, number: str) -> SimulatedCard:
         """The bank's record of a card (opened on first sight, like any card that exists)."""
-        with self._lock:
-            return self._card(number)
+        with self._db.uow() as uow:
+            card = self._open(_books(uow), number)
+            uow.commit()
+        return card
 
     def token_for(self, number: str) -> str:
         return self.card(number).token
 
+    def set_card(
+        self,
+        number: str,
+        *,
+        balance: int | None = None,
+        daily_limit: int | None = None,
+        frozen: bool | None = None,
+        expired: bool | None = None,
+    ) -> SimulatedCard:
+        """Change what the bank knows about a card: its balance (fen), daily limit, frozen or
+        expired. Returns the card as it now stands."""
+        changes = {
+            name: value
+            for name, value in (
+                ("balance", balance),
+                ("daily_limit", daily_limit),
+                ("frozen", frozen),
+                ("expired", expired),
+            )
+            if value is not None
+        }
+        with self._db.uow() as uow:
+            books = _books(uow)
+            card = self._open(books, number)
+            if changes:
+                books.change_card(card.token, **changes)
+            changed = books.card(card.token)
+            uow.commit()
+        assert changed is not None
+        return changed
+
     def script(self, card_token: str, outcomes: list[Outcome]) -> None:
         """The next operations on this card end so, in order. A scripted timeout hides the
         outcome scripted after it (or the natural one) until a callback or query."""
-        with self._lock:
-            self._scripts[card_token].extend(outcomes)
+        with self._db.uow() as uow:
+            _books(uow).push_outcomes(card_token, [outcome.value for outcome in outcomes])
+            uow.commit()
 
     def callback_for(self, request_id: str) -> tuple[str, bytes, dict[str, str]]:
         """What the bank would POST once the operation is decided: (bank code, raw body,
         headers). Tests and the dev tools deliver it to the callback endpoint."""
-        with self._lock:
-            operation = self._operations[request_id]
-            result = operation.result
-            bank_code = operation.card.bank_code
+        with self._db.uow(read_only=True) as uow:
+            books = _books(uow)
+            operation = books.operation(request_id)
+            if operation is None:
+                raise KeyError(request_id)
+            card = books.card(operation.card_token)
+        assert card is not None, "operations reference their card"
+        result = operation.result
         body = json.dumps(
             {
                 "request_id": result.request_id,
@@ -145,8 +214,12 @@ class BankSimulator:
             },
             sort_keys=True,
         ).encode()
-        signature = sign_callback(callback_secret(self._secret_key, bank_code), body)
-        return bank_code, body, {SIGNATURE_HEADER: signature, "Content-Type": "application/json"}
+        secret = callback_secret(self._secret_key, card.bank_code)
+        headers = {
+            SIGNATURE_HEADER: sign_callback(secret, body),
+            "Content-Type": "application/json",
+        }
+        return card.bank_code, body, headers
 
     # --- the gateway -------------------------------------------------------------------------
 
@@ -154,13 +227,23 @@ class BankSimulator:
         self, *, request_id: str, card_number: str, holder_name: str, phone: str
     ) -> BindingStarted:
         now = self._clock.now()
-        with self._lock:
-            card = self._card(card_number)
+        with self._db.uow() as uow:
+            books = _books(uow)
+            card = self._open(books, card_number)
             code = numeric_code(self._random)
-            self._bindings[request_id] = _Binding(card, phone, code, now + CODE_TTL)
+            books.add_binding(
+                SimulatedBinding(
+                    request_id=request_id,
+                    card_token=card.token,
+                    code_digest=self._code_digest(request_id, code),
+                    expires_at=now + CODE_TTL,
+                    attempts=0,
+                )
+            )
+            uow.commit()
         # The bank's own text, in Chinese as mainland banks send it.
         body = (
-            f"【{card.bank_name_zh}】您正在将尾号{card.number[-4:]}的银行卡绑定到 walletdesk，"
+            f"【{card.bank_name_zh}】您正在将尾号{card.last4}的银行卡绑定到 walletdesk，"
             f"验证码{code}，5分钟内有效。银行工作人员不会向您索取验证码，请勿泄露。"
         )
         self._sms.send(
@@ -179,17 +262,20 @@ class BankSimulator:
 
     def confirm_binding(self, *, request_id: str, code: str) -> BindingConfirmed:
         now = self._clock.now()
-        with self._lock:
-            binding = self._bindings.get(request_id)
+        with self._db.uow() as uow:
+            books = _books(uow)
+            binding = books.binding(request_id)
             if binding is None or binding.attempts >= CODE_ATTEMPTS:
                 return BindingConfirmed(None, "too_many_attempts")
             if now >= binding.expires_at:
                 return BindingConfirmed(None, "code_expired")
-            binding.attempts += 1
-            if code != binding.code:
+            if not hmac.compare_digest(self._code_digest(request_id, code), binding.code_digest):
+                books.count_attempt(request_id)
+                uow.commit()
                 return BindingConfirmed(None, "invalid_code")
-            del self._bindings[request_id]
-            return BindingConfirmed(binding.card.token)
+            books.drop_binding(request_id)
+            uow.commit()
+        return BindingConfirmed(binding.card_token)
 
     def charge(self, *, request_id: str, card_token: str, amount: Money) -> BankReply:
         return self._operate(request_id, card_token, -amount.minor)
@@ -199,73 +285,110 @@ class BankSimulator:
 
     def query(self, request_id: str) -> BankReply:
         now = self._clock.now()
-        with self._lock:
-            operation = self._operations.get(request_id)
-            if operation is None:
-                # Never reached the bank: a real bank answers "no such order".
-                return BankReply(request_id, BankStatus.DECLINED, "bank_declined")
-            if now < operation.ready_at:
-                return BankReply(request_id, BankStatus.PENDING)
-            return operation.result
+        with self._db.uow(read_only=True) as uow:
+            operation = _books(uow).operation(request_id)
+        if operation is None:
+            # Never reached the bank: a real bank answers "no such order".
+            return BankReply(request_id, BankStatus.DECLINED, "bank_declined")
+        if now < operation.ready_at:
+            return BankReply(request_id, BankStatus.PENDING)
+        return operation.result
 
     # --- inside the bank ---------------------------------------------------------------------
 
-    def _card(self, number: str) -> SimulatedCard:
-        card = self._cards.get(number)
+    def _number_digest(self, number: str) -> str:
+        return hmac.new(self._digest_key, f"card:{number}".encode(), hashlib.sha256).hexdigest()
+
+    def _code_digest(self, request_id: str, code: str) -> str:
+        message = f"code:{request_id}:{code}".encode()
+        return hmac.new(self._digest_key, message, hashlib.sha256).hexdigest()
+
+    def _open(self, books: BankSimRepository, number: str) -> SimulatedCard:
+        digest = self._number_digest(number)
+        card = books.card_by_digest(digest)
         if card is None:
             info = lookup_bin(number)
             if info is None:
                 raise ValueError("the simulated bank has no card with this BIN")
-            card = SimulatedCard(
-                number=number,
-                bank_code=info.bank.code,
-                bank_name_zh=info.bank.name_zh,
-                card_type=info.card_type,
-                token=new_id(self._random, "ctk"),
+            books.open_card(
+                SimulatedCard(
+                    token=new_id(self._random, "ctk"),
+                    number_digest=digest,
+                    last4=number[-4:],
+                    bank_code=info.bank.code,
+                    card_type=info.card_type,
+                    balance=DEFAULT_BALANCE,
+                    daily_limit=DEFAULT_DAILY_LIMIT,
+                    frozen=False,
+                    expired=False,
+                    opened_at=self._clock.now(),
+                )
             )
-            self._cards[number] = card
-            self._by_token[card.token] = card
+            card = books.card_by_digest(digest)  # ours, or the one a racing process opened
+            assert card is not None
         return card
 
     def _operate(self, request_id: str, card_token: str, delta: int) -> BankReply:
         now = self._clock.now()
-        with self._lock:
-            existing = self._operations.get(request_id)
+        with self._db.uow() as uow:
+            books = _books(uow)
+            existing = books.operation(request_id)
+            card = None
+            if existing is None:
+                card = books.card(card_token, for_update=True)
+                if card is None:  # an unknown token: the bank refuses and keeps no order
+                    return BankReply(request_id, BankStatus.DECLINED, "bank_declined")
+                # The card's lock orders requests on it: a resend that waited for it finds
+                # the operation the first one recorded.
+                existing = books.operation(request_id)
             if existing is not None:  # a resend: the same operation, never a second one
                 pending = existing.lost or now < existing.ready_at
                 return BankReply(request_id, BankStatus.PENDING) if pending else existing.result
-            card = self._by_token.get(card_token)
-            if card is None:  # an unknown token: the bank refuses and keeps no order
-                return BankReply(request_id, BankStatus.DECLINED, "bank_declined")
-            outcome = self._next(card_token)
+            assert card is not None
+            outcome = self._next(books, card_token)
             lost = outcome is Outcome.NETWORK_TIMEOUT
             if lost:
-                outcome = self._next(card_token)
+                outcome = self._next(books, card_token)
                 if outcome is Outcome.NETWORK_TIMEOUT:
                     outcome = None
-            outcome = outcome or self._natural(card, delta, now)
+            day = now.astimezone(BEIJING).strftime("%Y-%m-%d")
+            outcome = outcome or self._natural(card, books.spent(card_token, day), delta)
             if outcome is Outcome.SUCCESS:
-                card.balance += delta
+                books.move(card_token, delta)
                 if delta < 0:
-                    card.spent[now.astimezone(BEIJING).date()] += -delta
+                    books.add_spent(card_token, day, -delta)
                 result = BankReply(
                     request_id, BankStatus.SUCCEEDED, reference=new_id(self._random, "bnk")
                 )
             else:
                 result = BankReply(request_id, BankStatus.DECLINED, outcome.value)
-            ready_at = now + self.latency
-            self._operations[request_id] = _Operation(request_id, card, result, ready_at, lost)
-            if lost:
-                return BankReply(request_id, BankStatus.PENDING, Outcome.NETWORK_TIMEOUT.value)
-            if self.latency > timedelta(0):
-                return BankReply(request_id, BankStatus.PENDING)
-            return result
+            books.add_operation(
+                SimulatedOperation(
+                    request_id=request_id,
+                    card_token=card_token,
+                    delta=delta,
+                    status=result.status.value,
+                    reason=result.reason,
+                    reference=result.reference,
+                    lost=lost,
+                    ready_at=now + self.latency,
+                    created_at=now,
+                )
+            )
+            uow.commit()
+        if lost:
+            return BankReply(request_id, BankStatus.PENDING, Outcome.NETWORK_TIMEOUT.value)
+        if self.latency > timedelta(0):
+            return BankReply(request_id, BankStatus.PENDING)
+        return result
 
-    def _next(self, card_token: str) -> Outcome | None:
-        queue = self._scripts.get(card_token)
-        return queue.popleft() if queue else None
+    @staticmethod
+    def _next(books: BankSimRepository, card_token: str) -> Outcome | None:
+        scripted = books.pop_outcome(card_token)
+        return Outcome(scripted) if scripted is not None else None
 
-    def _natural(self, card: SimulatedCard, delta: int, now: datetime) -> Outcome:
+    @staticmethod
+    def _natural(card: SimulatedCard, spent_today: int, delta: int) -> Outcome:
         if card.expired:
             return Outcome.CARD_EXPIRED
         if card.frozen:
@@ -273,6 +396,6 @@ class BankSimulator:
         if delta < 0:
             if card.balance + delta < 0:
                 return Outcome.INSUFFICIENT_FUNDS
-            if card.spent[now.astimezone(BEIJING).date()] - delta > card.daily_limit:
+            if spent_today - delta > card.daily_limit:
                 return Outcome.DAILY_LIMIT_EXCEEDED
         return Outcome.SUCCESS

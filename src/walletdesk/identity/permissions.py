@@ -28,18 +28,47 @@ class Permission(StrEnum):
     """Create coupon campaigns and issue coupons (the platform pays for them)."""
     FX_MANAGE = "fx.manage"
     """Set exchange rates and spreads (admin only); every change is audited."""
+    CASES_WORK = "cases.work"
+    """See and work support cases: reply, add notes, change status, take a case."""
+    CASES_SUPERVISE = "cases.supervise"
+    """Assign and reassign cases to other staff."""
+    RISK_READ = "risk.read"
+    """See risk decisions (score, rule hits, reasons) about a customer or a movement."""
+    RISK_LISTS_MANAGE = "risk.lists.manage"
+    """Add to and remove from the block lists; snooze a rule for one customer."""
+    RISK_RULES_MANAGE = "risk.rules.manage"
+    """Change the risk rule set or roll it back (supervisors)."""
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset({Permission.CUSTOMER_READ}),
-    Role.SENIOR_AGENT: frozenset({Permission.CUSTOMER_READ, Permission.CUSTOMER_REVEAL}),
-    Role.RISK_REVIEWER: frozenset({Permission.CUSTOMER_READ, Permission.CUSTOMER_REVEAL}),
+    Role.AGENT: frozenset({Permission.CUSTOMER_READ, Permission.RISK_READ, Permission.CASES_WORK}),
+    Role.SENIOR_AGENT: frozenset(
+        {
+            Permission.CUSTOMER_READ,
+            Permission.CUSTOMER_REVEAL,
+            Permission.RISK_READ,
+            Permission.CASES_WORK,
+        }
+    ),
+    Role.RISK_REVIEWER: frozenset(
+        {
+            Permission.CUSTOMER_READ,
+            Permission.CUSTOMER_REVEAL,
+            Permission.RISK_READ,
+            Permission.RISK_LISTS_MANAGE,
+        }
+    ),
     Role.SUPERVISOR: frozenset(
         {
             Permission.CUSTOMER_READ,
             Permission.CUSTOMER_REVEAL,
             Permission.STAFF_READ,
             Permission.AUDIT_READ,
+            Permission.RISK_READ,
+            Permission.RISK_LISTS_MANAGE,
+            Permission.RISK_RULES_MANAGE,
+            Permission.CASES_WORK,
+            Permission.CASES_SUPERVISE,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -67,6 +67,17 @@ def wallet_account(rt: Runtime, uow: UnitOfWork, user_id: str, currency: str) ->
     )
 
 
+def wallet_ids(rt: Runtime, uow: UnitOfWork, user_ids: list[str], currency: str) -> dict[str, str]:
+    """Many users' wallet account ids in one query; the few wallets that do not exist yet
+    are created one by one."""
+    codes = {user_id: wallet_code(user_id, currency) for user_id in user_ids}
+    found = uow.accounts.ids_by_code(sorted(set(codes.values())))
+    return {
+        user_id: found.get(code) or wallet_account(rt, uow, user_id, currency).id
+        for user_id, code in codes.items()
+    }
+
+
 def platform_account(
     rt: Runtime, uow: UnitOfWork, kind: AccountKind, currency: str, qualifier: str | None = None
 ) -> LedgerAccount:

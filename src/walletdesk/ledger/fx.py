@@ -204,7 +204,7 @@ def post_conversion(
     """Post one FX entry: the payer's `sell` wallet pays the FX liquidity account of that
     currency, and the liquidity account of the `buy` currency pays the payer's `buy` wallet
     (created on first use). Frozen wallets were refused by `lock_payer`; limits count the
-    amount sold when it is CNY (see ledger.limits)."""
+    amount sold, at its CNY equivalent (see ledger.limits)."""
     check_outgoing(rt, uow, payer, sell, locale=locale)
     source = wallet_account(rt, uow, payer.id, sell.currency)
     target = wallet_account(rt, uow, payer.id, buy.currency)

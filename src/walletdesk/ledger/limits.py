@@ -4,19 +4,28 @@ transaction through guarded usage counters (so concurrent payments cannot both s
 Defaults follow the PBOC's classes of payment accounts (《非银行支付机构网络支付业务管理办法》):
 an account without real-name checks can pay little (Class I: ¥1,000 in total), a real-name
 account up to ¥100,000 a year (Class II), a fully verified one ¥200,000 a year (Class III).
-Amounts are in CNY fen; limits count CNY movements.
+Limits are in CNY fen and count every currency: an amount in another currency counts as its
+CNY equivalent at the admin rate table's mid rate in effect at the time of the payment, rounded
+up to the fen (so many small payments can never slip under a limit together). Without a rate
+for that currency nothing can be counted, so the payment is refused (fail closed).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from walletdesk.errors import Conflict
 from walletdesk.i18n import N_, Text
 from walletdesk.ledger.errors import LimitExceeded
-from walletdesk.ledger.money import Money
+from walletdesk.ledger.fx_pricing import PIVOT
+from walletdesk.ledger.fx_rates import rate_repository
+from walletdesk.ledger.money import Money, exponent
 
 if TYPE_CHECKING:
     from walletdesk.storage.uow import UnitOfWork
@@ -59,6 +68,45 @@ def _exceeded(period: str, cap: int, used: int, locale: str) -> LimitExceeded:
     )
 
 
+class LimitRateUnavailable(Conflict):
+    default_code = "limit_rate_unavailable"
+    default_message = N_(
+        "Payments in {currency} are paused: there is no exchange rate to count them against "
+        "your limits. Please try again later."
+    )
+
+
+def cny_equivalent(uow: UnitOfWork, amount: Money, at: datetime) -> int:
+    """What `amount` counts against the limits, in CNY fen: itself when it is CNY, otherwise
+    its value at the mid rate in effect at `at`, rounded up to the fen."""
+    if amount.currency == PIVOT:
+        return amount.minor
+    rate = rate_repository(uow).current(amount.currency, PIVOT, at)
+    if rate is None:
+        raise LimitRateUnavailable(currency=amount.currency)
+    shift = exponent(PIVOT) - exponent(amount.currency)
+    return math.ceil(amount.minor * Fraction(Decimal(rate.mid)) * Fraction(10) ** shift)
+
+
+def _periods(at: datetime) -> tuple[tuple[str, str], tuple[str, str]]:
+    local = at.astimezone(BEIJING)
+    return ("day", local.strftime("%Y-%m-%d")), ("year", local.strftime("%Y"))
+
+
+def count_against_limits(
+    uow: UnitOfWork, *, subject_id: str, counted: int, limit: Limit, at: datetime, locale: str
+) -> None:
+    """Add `counted` CNY fen to the subject's usage, or raise `LimitExceeded` saying which
+    limit and how much is left. Runs inside the caller's transaction."""
+    if counted > limit.per_transaction:
+        raise _exceeded("transaction", limit.per_transaction, 0, locale)
+    caps = {"day": limit.per_day, "year": limit.per_year}
+    for period, start in _periods(at):
+        if uow.limits.add(subject_id, period, start, counted, caps[period]) is None:
+            used = uow.limits.used(subject_id, period, start)
+            raise _exceeded(period, caps[period], used, locale)
+
+
 def consume_limits(
     uow: UnitOfWork,
     *,
@@ -67,36 +115,38 @@ def consume_limits(
     limit: Limit,
     at: datetime,
     locale: str,
+) -> int:
+    """Count an outgoing amount (any currency, as its CNY equivalent) against the subject's
+    limits, or raise `LimitExceeded`. Returns the CNY fen counted: keep it to give back
+    exactly that if the movement fails later."""
+    counted = cny_equivalent(uow, amount, at)
+    count_against_limits(
+        uow, subject_id=subject_id, counted=counted, limit=limit, at=at, locale=locale
+    )
+    return counted
+
+
+def give_back_limits(
+    uow: UnitOfWork,
+    *,
+    subject_id: str,
+    amount: Money,
+    used_at: datetime,
+    counted: int | None = None,
 ) -> None:
-    """Count an outgoing CNY amount against the subject's limits, or raise `LimitExceeded`
-    saying which limit and how much is left. Runs inside the caller's transaction."""
-    if amount.currency != "CNY":
-        return
-    if amount.minor > limit.per_transaction:
-        raise _exceeded("transaction", limit.per_transaction, 0, locale)
-    local = at.astimezone(BEIJING)
-    for period, start, cap in (
-        ("day", local.strftime("%Y-%m-%d"), limit.per_day),
-        ("year", local.strftime("%Y"), limit.per_year),
-    ):
-        if uow.limits.add(subject_id, period, start, amount.minor, cap) is None:
-            raise _exceeded(period, cap, uow.limits.used(subject_id, period, start), locale)
-
-
-def give_back_limits(uow: UnitOfWork, *, subject_id: str, amount: Money, used_at: datetime) -> None:
     """Return usage counted for a movement that failed later (a declined withdrawal), to
-    the day and year it was counted in."""
-    if amount.currency != "CNY":
-        return
-    local = used_at.astimezone(BEIJING)
-    uow.limits.give_back(subject_id, "day", local.strftime("%Y-%m-%d"), amount.minor)
-    uow.limits.give_back(subject_id, "year", local.strftime("%Y"), amount.minor)
+    the day and year it was counted in. `counted` is what `consume_limits` returned; without
+    it the CNY equivalent is worked out again at the rate in effect at `used_at` (exact for
+    CNY; for other currencies exact unless a rate was added at that very instant)."""
+    back = counted if counted is not None else cny_equivalent(uow, amount, used_at)
+    for period, start in _periods(used_at):
+        uow.limits.give_back(subject_id, period, start, back)
 
 
 def remaining(uow: UnitOfWork, *, subject_id: str, limit: Limit, at: datetime) -> dict[str, int]:
-    local = at.astimezone(BEIJING)
-    day = uow.limits.used(subject_id, "day", local.strftime("%Y-%m-%d"))
-    year = uow.limits.used(subject_id, "year", local.strftime("%Y"))
+    (_, day_start), (_, year_start) = _periods(at)
+    day = uow.limits.used(subject_id, "day", day_start)
+    year = uow.limits.used(subject_id, "year", year_start)
     return {
         "per_transaction": limit.per_transaction,
         "day": max(limit.per_day - day, 0),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 
 from walletdesk.errors import ValidationFailed
@@ -15,6 +16,9 @@ from walletdesk.i18n import N_
 
 SUPPORTED_CURRENCIES = ("CNY", "USD", "HKD", "EUR", "JPY")
 DEFAULT_CURRENCY = "CNY"
+# Parsed once: Babel would otherwise parse the locale on every call.
+_ZH = Locale.parse("zh_CN")
+_EN = Locale.parse("en")
 POINTS = "PTS"
 """Loyalty points: a pseudo-currency on its own ledger, never convertible to money."""
 _PLAIN_DECIMAL = re.compile(r"^\d{1,16}(\.\d{1,8})?$")
@@ -79,7 +83,7 @@ class Money:
 
     def format(self, locale: str) -> str:
         """For people: ¥12.30 in zh-CN, CN¥12.30 in en."""
-        babel_locale = "zh_CN" if locale.lower().startswith("zh") else "en"
+        babel_locale = _ZH if locale.lower().startswith("zh") else _EN
         return str(format_currency(self.decimal(), self.currency, locale=babel_locale))
 
     def __add__(self, other: Money) -> Money:

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.masking import mask_name
-from walletdesk.ledger.accounts import wallet_account
+from walletdesk.ledger.accounts import wallet_account, wallet_ids
 from walletdesk.ledger.guards import check_outgoing, lock_payer
 from walletdesk.ledger.models import EntryKind, Leg
 from walletdesk.ledger.money import Money
 from walletdesk.ledger.posting import post_entry
-from walletdesk.ledger.transfers import find_recipient
+from walletdesk.ledger.transfers import find_recipients
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -88,7 +88,7 @@ def pay_out(
     total = check_items(items)
     text = (note or "").strip()[:NOTE_MAX] or None
     with rt.db.uow() as uow:
-        recipients = {item.to: find_recipient(rt, uow, item.to) for item in items}
+        recipients = find_recipients(rt, uow, [item.to for item in items])
         if any(user.id == actor.user.id for user in recipients.values()):
             raise ValidationFailed(
                 "transfer_to_self", N_("You cannot transfer money to yourself."), field="items"
@@ -96,10 +96,9 @@ def pay_out(
         payer = lock_payer(uow, actor.user.id)
         check_outgoing(rt, uow, payer, total, locale=locale)
         source = wallet_account(rt, uow, payer.id, total.currency)
-        targets = {
-            user.id: wallet_account(rt, uow, user.id, total.currency).id
-            for user in recipients.values()
-        }
+        targets = wallet_ids(
+            rt, uow, sorted({user.id for user in recipients.values()}), total.currency
+        )
         legs = [Leg(source.id, -total.minor, total.currency)] + [
             Leg(targets[recipients[item.to].id], item.amount.minor, total.currency)
             for item in items

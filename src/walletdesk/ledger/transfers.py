@@ -43,7 +43,7 @@ class TransferResult:
     created_at: datetime
 
 
-def _no_recipient() -> NotFound:
+def no_recipient() -> NotFound:
     return NotFound(
         "recipient_not_found",
         N_("No walletdesk account matches this phone number, email or wallet id."),
@@ -59,11 +59,34 @@ def find_recipient(rt: Runtime, uow: UnitOfWork, to: str) -> User:
         try:
             normalised = normalise_phone(text) if looks_like_phone(text) else normalise_email(text)
         except ValidationFailed:
-            raise _no_recipient() from None
+            raise no_recipient() from None
         user = uow.users.get_by_login_index(login_index(rt.cipher, normalised))
     if user is None:
-        raise _no_recipient()
+        raise no_recipient()
     return user
+
+
+def find_recipients(rt: Runtime, uow: UnitOfWork, tos: list[str]) -> dict[str, User]:
+    """`find_recipient` for many at once (one query): {what was typed: user}."""
+    names: dict[str, str] = {}
+    for to in tos:
+        text = to.strip()
+        if text.startswith("usr_"):
+            names[to] = text
+            continue
+        try:
+            normalised = normalise_phone(text) if looks_like_phone(text) else normalise_email(text)
+        except ValidationFailed:
+            raise no_recipient() from None
+        names[to] = login_index(rt.cipher, normalised)
+    found = uow.users.named(
+        ids=[n for n in names.values() if n.startswith("usr_")],
+        login_indexes=[n for n in names.values() if not n.startswith("usr_")],
+    )
+    missing = [to for to, name in names.items() if name not in found]
+    if missing:
+        raise no_recipient()
+    return {to: found[name] for to, name in names.items()}
 
 
 def masked_recipient(rt: Runtime, user: User) -> RecipientPreview:
@@ -76,11 +99,11 @@ def preview_recipient(rt: Runtime, actor: Authenticated, to: str) -> RecipientPr
     with rt.db.uow(read_only=True) as uow:
         user = find_recipient(rt, uow, to)
     if user.id == actor.user.id:
-        raise _to_self()
+        raise to_self()
     return masked_recipient(rt, user)
 
 
-def _to_self() -> ValidationFailed:
+def to_self() -> ValidationFailed:
     return ValidationFailed(
         "transfer_to_self", N_("You cannot transfer money to yourself."), field="to"
     )
@@ -101,10 +124,14 @@ def transfer(
     `record` runs inside the transaction just before commit (the idempotency layer stores the
     response there, so the response and the money commit together)."""
     text = (note or "").strip()[:NOTE_MAX] or None
+    if rt.transfer_batches is not None:
+        return _transfer_in_batch(
+            rt, actor, to=to, amount=amount, note=text, locale=locale, record=record
+        )
     with rt.db.uow() as uow:
         recipient = find_recipient(rt, uow, to)
         if recipient.id == actor.user.id:
-            raise _to_self()
+            raise to_self()
         payer = lock_payer(uow, actor.user.id)
         check_outgoing(rt, uow, payer, amount, locale=locale)
         source = wallet_account(rt, uow, payer.id, amount.currency)
@@ -121,13 +148,7 @@ def transfer(
                 Leg(target.id, amount.minor, amount.currency),
             ],
             description="P2P transfer",
-            details={
-                "from_user": payer.id,
-                "to_user": recipient.id,
-                "note": text,
-                "from_name": mask_name(payer.display_name),
-                "to_name": preview.masked_name,
-            },
+            details=entry_details(rt, payer, recipient, text),
         )
         rt.outbox.notify_user(
             uow,
@@ -151,3 +172,56 @@ def transfer(
             record(uow, result)
         uow.commit()
     return result
+
+
+def entry_details(rt: Runtime, payer: User, recipient: User, note: str | None) -> dict[str, object]:
+    return {
+        "from_user": payer.id,
+        "to_user": recipient.id,
+        "note": note,
+        "from_name": mask_name(payer.display_name),
+        "to_name": masked_recipient(rt, recipient).masked_name,
+    }
+
+
+def _transfer_in_batch(
+    rt: Runtime,
+    actor: Authenticated,
+    *,
+    to: str,
+    amount: Money,
+    note: str | None,
+    locale: str,
+    record: Callable[[UnitOfWork, TransferResult], None] | None,
+) -> TransferResult:
+    """PostgreSQL: hand the transfer to the group commit (`ledger.transfer_batches`). Only
+    what needs no database is done here; the recipient is found in the batch."""
+    from walletdesk.ledger.transfer_batches import TransferOrder, order_ids
+
+    assert rt.transfer_batches is not None
+    text = to.strip()
+    to_id: str | None = None
+    to_index: str | None = None
+    if text.startswith("usr_"):
+        to_id = text
+    else:
+        try:
+            normalised = normalise_phone(text) if looks_like_phone(text) else normalise_email(text)
+        except ValidationFailed:
+            raise no_recipient() from None
+        to_index = login_index(rt.cipher, normalised)
+    entry_id, account_ids = order_ids(rt)
+    return rt.transfer_batches.run(
+        TransferOrder(
+            entry_id=entry_id,
+            payer=actor.user,
+            to_id=to_id,
+            to_index=to_index,
+            amount=amount,
+            note=note,
+            locale=locale,
+            at=rt.clock.now(),
+            account_ids=account_ids,
+            record=record,
+        )
+    )

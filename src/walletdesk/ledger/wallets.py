@@ -186,18 +186,39 @@ def _item(row: dict[str, object], user_id: str) -> HistoryItem:
     )
 
 
-def transaction(rt: Runtime, actor: Authenticated, entry_id: str) -> HistoryItem:
-    """One entry as the actor sees it; 404 unless it touched one of their wallets."""
+TransactionSource = Callable[["Runtime", "Authenticated", str], "HistoryItem | None"]
+EXTRA_TRANSACTIONS: list[TransactionSource] = []
+"""Lookups of one movement by an id that is not a journal entry's (a bank operation still at
+the bank, or declined); each answers None unless the id is the actor's. Modules register here
+when imported, like EXTRA_HISTORY."""
+
+
+def transaction(rt: Runtime, actor: Authenticated, transaction_id: str) -> HistoryItem:
+    """One movement as the actor sees it in their history: a journal entry that touched one of
+    their wallets, or one of the registered movements (a top-up or withdrawal by its bank
+    operation id). Anyone else's id looks missing: 404 either way."""
+    item = entry_transaction(rt, actor, transaction_id)
+    if item is not None:
+        return item
+    for source in EXTRA_TRANSACTIONS:
+        item = source(rt, actor, transaction_id)
+        if item is not None:
+            return item
+    raise NotFound("transaction_not_found")
+
+
+def entry_transaction(rt: Runtime, actor: Authenticated, entry_id: str) -> HistoryItem | None:
+    """The entry as a history item; None unless it touched one of the actor's wallets."""
     with rt.db.uow(read_only=True) as uow:
         accounts = {
             a.id for a in uow.accounts.for_owner(actor.user.id) if a.kind == AccountKind.WALLET
         }
         mine = [p for p in uow.journal.postings_of(entry_id) if p.account_id in accounts]
         if not mine:
-            raise NotFound("transaction_not_found")
+            return None
         rows = uow.journal.history(
             list(accounts), before_id=mine[0].id + 1 if mine[0].id else None, limit=1
         )
     if not rows or rows[0]["entry_id"] != entry_id:
-        raise NotFound("transaction_not_found")
+        return None
     return _item(rows[0], actor.user.id)

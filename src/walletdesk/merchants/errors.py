@@ -28,6 +28,21 @@ class PaymentExpired(Conflict):
     )
 
 
+class PaymentInProgress(Conflict):
+    default_code = "payment_in_progress"
+    default_message = N_(
+        "This order is being paid by bank card. Wait for the bank's answer before paying again."
+    )
+
+
+class CnyAmountChanged(Conflict):
+    default_code = "cny_amount_changed"
+    default_message = N_(
+        "The exchange rate has moved: this payment now needs {cny}, more than the {max_cny} "
+        "you agreed to. Check the new amount and confirm again."
+    )
+
+
 class RefundExceedsPayment(Conflict):
     default_code = "refund_exceeds_payment"
     default_message = N_(

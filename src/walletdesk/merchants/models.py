@@ -21,7 +21,14 @@ class Merchant:
 
 class OrderStatus(StrEnum):
     PENDING = "pending"
+    PAYING = "paying"
+    """A bank card is being charged: nobody else may pay it until the bank answers."""
     PAID = "paid"
+
+
+class PaidWith(StrEnum):
+    BALANCE = "balance"
+    CARD = "card"
 
 
 @dataclass
@@ -45,11 +52,24 @@ class PaymentOrder:
     coupon_id: str | None = None
     points_earned: int = 0
     refunded: int = 0
+    method: str | None = None
+    """How it was paid (or is being paid): `PaidWith`; None before any attempt."""
+    operation_id: str | None = None
+    """The bank operation of the latest card attempt (its decline stays readable)."""
+    fx_entry_id: str | None = None
+    """The conversion entry when the payer bought part of the order currency with CNY."""
+    fx_bought: int = 0
+    """Order-currency minor units bought by that conversion."""
+    fx_sold: int = 0
+    """CNY fen the payer's CNY wallet gave for them."""
 
     def state_at(self, now: datetime) -> str:
-        """What a reader sees: pending, expired, paid, partially_refunded or refunded."""
+        """What a reader sees: pending, expired, paying, paid, partially_refunded or
+        refunded. A card charge the bank is working on never expires under the payer."""
         if self.status == OrderStatus.PENDING:
             return "expired" if now >= self.expires_at else "pending"
+        if self.status == OrderStatus.PAYING:
+            return "paying"
         if self.refunded == 0:
             return "paid"
         return "refunded" if self.refunded == self.amount else "partially_refunded"

@@ -1,26 +1,34 @@
-"""Payment orders: a merchant creates one, a user pays it from their wallet balance.
-
-Paying from a bound bank card waits for the bank-card work (another part of issue 3).
-"""
+"""Payment orders: a merchant creates one, a user pays it from their wallet balance (this
+module, converting from CNY for an order in another currency: `foreign`) or with a bound bank
+card (`card_payments`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from walletdesk.errors import Conflict, ValidationFailed
+from walletdesk.banking import records
+from walletdesk.banking.settlement import OperationView, refresh
+from walletdesk.errors import Conflict, DomainError, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.ledger.accounts import wallet_account
+from walletdesk.ledger.fx_pricing import PIVOT
 from walletdesk.ledger.guards import check_outgoing, lock_payer
 from walletdesk.ledger.models import AccountKind, EntryKind, Leg
 from walletdesk.ledger.money import POINTS, Money
 from walletdesk.ledger.posting import post_entry
 from walletdesk.merchants.accounts import any_merchant_shard, hot_platform_account, points_account
 from walletdesk.merchants.coupons import spend_coupon
-from walletdesk.merchants.errors import AlreadyPaid, PaymentExpired, PaymentNotFound
+from walletdesk.merchants.errors import (
+    AlreadyPaid,
+    PaymentExpired,
+    PaymentInProgress,
+    PaymentNotFound,
+)
+from walletdesk.merchants.foreign import ForeignPlan, buy_what_is_missing, plan
 from walletdesk.merchants.models import Merchant, OrderStatus, PaymentOrder, Refund
 from walletdesk.merchants.store import store
 from walletdesk.merchants.webhooks import PAYMENT_SUCCEEDED, queue_webhook
@@ -42,6 +50,10 @@ class OrderView:
     merchant_name: str
     state: str
     refunds: list[Refund]
+    charge: OperationView | None = None
+    """The latest card charge, shown only to the user whose card it was."""
+    fx_quote: ForeignPlan | None = None
+    """For the payer of a payable order in another currency: what paying now would take."""
 
 
 def _view(s: MerchantStore, order: PaymentOrder, now: datetime) -> OrderView:
@@ -52,6 +64,34 @@ def _view(s: MerchantStore, order: PaymentOrder, now: datetime) -> OrderView:
         state=order.state_at(now),
         refunds=s.refunds.for_payment(order.id),
     )
+
+
+def charge_of(uow: UnitOfWork, order: PaymentOrder, user_id: str) -> OperationView | None:
+    """The order's latest card charge, if it was this user's."""
+    if order.operation_id is None:
+        return None
+    operation = records.operations(uow).get(order.operation_id)
+    if operation is None or operation.user_id != user_id:
+        return None
+    card = records.cards(uow).get(operation.card_id)
+    assert card is not None, "operations reference their card"
+    return OperationView(operation, card)
+
+
+def payer_view(
+    rt: Runtime, uow: UnitOfWork, s: MerchantStore, order: PaymentOrder, user_id: str
+) -> OrderView:
+    """The order as `user_id` sees it: with their card charge, and the CNY it would take to
+    pay it now when it is in another currency."""
+    now = rt.clock.now()
+    view = _view(s, order, now)
+    quote = None
+    if order.currency != PIVOT and view.state == "pending":
+        try:
+            quote = plan(rt, uow, user_id, Money(order.amount, order.currency))
+        except DomainError:
+            quote = None  # no rate set: paying would say so; the order itself is still shown
+    return replace(view, charge=charge_of(uow, order, user_id), fx_quote=quote)
 
 
 def create_order(
@@ -121,20 +161,34 @@ def order_for_merchant(rt: Runtime, merchant: Merchant, order_id: str) -> OrderV
         return _view(s, order, rt.clock.now())
 
 
+def visible_to_payer(order: PaymentOrder | None, actor: Authenticated) -> PaymentOrder:
+    """The order if the actor may see it as a payer, else the same not-found as a missing one."""
+    if order is None or (order.payer_id is not None and order.payer_id != actor.user.id):
+        raise PaymentNotFound()
+    return order
+
+
 def order_for_payer(rt: Runtime, actor: Authenticated, order_id: str) -> OrderView:
     """An unpaid order is visible to whoever holds its id (it travels as a QR code or link);
-    once paid, only to the user who paid it."""
+    once paid (or while the payer's card is being charged), only to that payer.
+
+    This is also the status query of a card payment: while the bank works, it is asked first,
+    like `GET /api/v1/topups/{id}` does."""
+    with rt.db.uow(read_only=True) as uow:
+        order = visible_to_payer(store(uow).orders.get(order_id), actor)
+    if order.status == OrderStatus.PAYING and order.operation_id is not None:
+        refresh(rt, order.operation_id)
     with rt.db.uow(read_only=True) as uow:
         s = store(uow)
-        order = s.orders.get(order_id)
-        if order is None or (order.payer_id is not None and order.payer_id != actor.user.id):
-            raise PaymentNotFound()
-        return _view(s, order, rt.clock.now())
+        order = visible_to_payer(s.orders.get(order_id), actor)
+        return payer_view(rt, uow, s, order, actor.user.id)
 
 
-def _not_payable(order: PaymentOrder, now: datetime) -> Conflict:
+def not_payable(order: PaymentOrder, now: datetime) -> Conflict:
     if order.status == OrderStatus.PAID:
         return AlreadyPaid()
+    if order.status == OrderStatus.PAYING:
+        return PaymentInProgress()
     if now >= order.expires_at:
         return PaymentExpired(expired_at=order.expires_at)
     return Conflict()
@@ -153,6 +207,65 @@ def payment_event(order: PaymentOrder) -> dict[str, Any]:
     }
 
 
+def payment_legs(
+    rt: Runtime,
+    uow: UnitOfWork,
+    *,
+    order: PaymentOrder,
+    source_id: str,
+    user_pays: int,
+    discount: int,
+    payer_id: str,
+) -> tuple[list[Leg], int]:
+    """The legs of a payment entry and the points it earns: `source_id` (the payer's wallet,
+    or the card's bank clearing account) gives what the payer pays, coupon expense the
+    discount, and one of the merchant's shards receives the full order amount."""
+    currency = order.currency
+    shard = any_merchant_shard(rt, uow, order.merchant_id, currency)
+    legs = [Leg(source_id, -user_pays, currency), Leg(shard.id, order.amount, currency)]
+    if discount:
+        expense = hot_platform_account(rt, uow, AccountKind.COUPON_EXPENSE, currency)
+        legs.append(Leg(expense.id, -discount, currency))
+    points = rt.merchant_policy.points_for(user_pays, currency)
+    if points:
+        # Points ride in the payment's own entry: earned exactly when the payment posts.
+        liability = hot_platform_account(rt, uow, AccountKind.POINTS_LIABILITY, POINTS)
+        mine = points_account(rt, uow, payer_id)
+        legs += [Leg(liability.id, -points, POINTS), Leg(mine.id, points, POINTS)]
+    return legs, points
+
+
+def payment_details(
+    order: PaymentOrder, merchant: Merchant, payer_id: str, *, discount: int, points: int
+) -> dict[str, object]:
+    return {
+        "from_user": payer_id,
+        "to_name": merchant.name,
+        "merchant_id": merchant.id,
+        "payment_id": order.id,
+        "note": order.description,
+        "discount": discount,
+        "points": points,
+    }
+
+
+def spend_discount(
+    s: MerchantStore,
+    *,
+    user_id: str,
+    coupon_id: str | None,
+    order: PaymentOrder,
+    now: datetime,
+    locale: str,
+) -> int:
+    if not coupon_id:
+        return 0
+    coupon = spend_coupon(
+        s, user_id=user_id, coupon_id=coupon_id, order=order, now=now, locale=locale
+    )
+    return coupon.amount_off
+
+
 def pay(
     rt: Runtime,
     actor: Authenticated,
@@ -160,45 +273,59 @@ def pay(
     *,
     coupon_id: str | None,
     locale: str,
+    max_cny: Money | None = None,
     record: Callable[[UnitOfWork, OrderView], None] | None = None,
 ) -> OrderView:
-    """check_pay: pay the order from the actor's wallet, in one entry and one transaction.
+    """check_pay: pay the order from the actor's wallet, in one transaction.
 
     The order is claimed first with a guarded UPDATE (pending and unexpired → paid), which
     also locks it: a second payment of the same order waits, then finds it paid. Anything
-    refused later (frozen wallet, limits, funds, coupon) rolls the claim back with it."""
+    refused later (frozen wallet, limits, funds, coupon, a rate that moved past `max_cny`)
+    rolls the claim back with it.
+
+    A CNY order is one entry. For an order in another currency, the payer's wallet in that
+    currency pays as far as it goes and the rest is bought with CNY first (`foreign`): two
+    entries, the conversion and the payment, committed together."""
     now = rt.clock.now()
     with rt.db.uow() as uow:
         s = store(uow)
-        order = s.orders.get(order_id)
-        if order is None or (order.payer_id is not None and order.payer_id != actor.user.id):
-            raise PaymentNotFound()
+        order = visible_to_payer(s.orders.get(order_id), actor)
         if not s.orders.claim_for_payment(order.id, actor.user.id, now):
-            raise _not_payable(s.orders.get(order.id) or order, now)
+            raise not_payable(s.orders.get(order.id) or order, now)
         merchant = s.merchants.get(order.merchant_id)
         assert merchant is not None
         currency = order.currency
-        discount = 0
-        if coupon_id:
-            coupon = spend_coupon(
-                s, user_id=actor.user.id, coupon_id=coupon_id, order=order, now=now, locale=locale
-            )
-            discount = coupon.amount_off
+        discount = spend_discount(
+            s, user_id=actor.user.id, coupon_id=coupon_id, order=order, now=now, locale=locale
+        )
         user_pays = Money(order.amount - discount, currency)
         payer = lock_payer(uow, actor.user.id)
-        check_outgoing(rt, uow, payer, user_pays, locale=locale)
+        if currency == PIVOT:
+            check_outgoing(rt, uow, payer, user_pays, locale=locale)
+        else:
+            chosen, conversion = buy_what_is_missing(
+                rt, uow, payer=payer, amount=user_pays, max_cny=max_cny, locale=locale
+            )
+            if conversion is not None:
+                # The CNY sold was checked and counted against the limits by the conversion.
+                s.orders.record_conversion(
+                    order.id,
+                    fx_entry_id=conversion.id,
+                    fx_bought=conversion.buy.minor,
+                    fx_sold=conversion.sell.minor,
+                )
+            if chosen.from_wallet.minor:
+                check_outgoing(rt, uow, payer, chosen.from_wallet, locale=locale)
         wallet = wallet_account(rt, uow, payer.id, currency)
-        shard = any_merchant_shard(rt, uow, merchant.id, currency)
-        legs = [Leg(wallet.id, -user_pays.minor, currency), Leg(shard.id, order.amount, currency)]
-        if discount:
-            expense = hot_platform_account(rt, uow, AccountKind.COUPON_EXPENSE, currency)
-            legs.append(Leg(expense.id, -discount, currency))
-        points = rt.merchant_policy.points_for(user_pays.minor, currency)
-        if points:
-            # Points ride in the payment's own entry: earned exactly when the payment posts.
-            liability = hot_platform_account(rt, uow, AccountKind.POINTS_LIABILITY, POINTS)
-            mine = points_account(rt, uow, payer.id)
-            legs += [Leg(liability.id, -points, POINTS), Leg(mine.id, points, POINTS)]
+        legs, points = payment_legs(
+            rt,
+            uow,
+            order=order,
+            source_id=wallet.id,
+            user_pays=user_pays.minor,
+            discount=discount,
+            payer_id=payer.id,
+        )
         posted = post_entry(
             rt,
             uow,
@@ -207,15 +334,7 @@ def pay(
             locale=locale,
             legs=legs,
             description="Merchant payment",
-            details={
-                "from_user": payer.id,
-                "to_name": merchant.name,
-                "merchant_id": merchant.id,
-                "payment_id": order.id,
-                "note": order.description,
-                "discount": discount,
-                "points": points,
-            },
+            details=payment_details(order, merchant, payer.id, discount=discount, points=points),
         )
         s.orders.record_payment(
             order.id,

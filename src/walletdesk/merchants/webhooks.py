@@ -21,6 +21,12 @@ from walletdesk.merchants.models import Merchant
 from walletdesk.merchants.registry import check_webhook_url, webhook_secret_of
 from walletdesk.merchants.signing import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from walletdesk.merchants.store import store
+from walletdesk.merchants.webhook_targets import (
+    DestinationRefused,
+    Resolve,
+    pinned_destination,
+    system_resolve,
+)
 from walletdesk.notify.models import Delivery, OutboxMessage, OutboxStatus
 from walletdesk.notify.outbox import BODY
 from walletdesk.randomness import new_id
@@ -73,10 +79,12 @@ def queue_webhook(
 
 
 class WebhookSender:
-    """The outbox channel that POSTs signed events to merchants."""
+    """The outbox channel that POSTs signed events to merchants, only to public addresses
+    (checked again at each delivery: see `webhook_targets`)."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, *, resolve: Resolve = system_resolve) -> None:
         self._rt = rt
+        self._resolve = resolve
 
     def send(self, delivery: Delivery) -> None:
         envelope = json.loads(delivery.body)
@@ -87,6 +95,20 @@ class WebhookSender:
             return
         url = check_webhook_url(merchant.webhook_url)
         assert url is not None
+        extensions: dict[str, Any] = {}
+        pinned_host: dict[str, str] = {}
+        if not self._rt.settings.webhook_allow_private:
+            try:
+                destination = pinned_destination(url, resolve=self._resolve)
+            except DestinationRefused as exc:
+                raise DeliveryFailed(f"webhook address not allowed: {exc}") from exc
+            except OSError as exc:
+                raise DeliveryFailed("webhook host did not resolve") from exc
+            url = destination.url
+            if destination.host_header is not None:
+                pinned_host["Host"] = destination.host_header
+            if destination.sni_hostname is not None:
+                extensions["sni_hostname"] = destination.sni_hostname
         body = encode_body(envelope["event"])
         timestamp = str(int(self._rt.clock.now().timestamp()))
         headers = {
@@ -95,11 +117,11 @@ class WebhookSender:
             TIMESTAMP_HEADER: timestamp,
             DELIVERY_HEADER: delivery.id,
             SIGNATURE_HEADER: sign(webhook_secret_of(self._rt, merchant), timestamp, body),
-        }
+        } | pinned_host
         try:
-            response = httpx.post(
-                url, content=body, headers=headers, timeout=TIMEOUT, follow_redirects=False
-            )
+            # Never follow redirects: a 3xx could point anywhere, past the address check.
+            with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+                response = client.post(url, content=body, headers=headers, extensions=extensions)
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"webhook not delivered: {type(exc).__name__}") from exc
         if not 200 <= response.status_code < 300:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from walletdesk.fieldcrypt import FieldCipher
 from walletdesk.identity.models import User
-from walletdesk.notify.models import Channel, OutboxMessage, OutboxStatus
+from walletdesk.notify.models import Channel, InboxNotification, OutboxMessage, OutboxStatus
 from walletdesk.notify.templates import render
 from walletdesk.randomness import RandomSource, new_id
 
@@ -54,8 +54,25 @@ class Outbox:
         destination: str | None,
     ) -> str:
         rendered = render(template, locale, params, sms=channel is Channel.SMS)
+        message_id = new_id(self._random, "msg")
+        if channel is Channel.INAPP:
+            # The inbox lives in this database: the notice is written in the same transaction
+            # as the change it announces, so it needs no delivery and cannot be lost or doubled.
+            if user_id is None:
+                raise ValueError("an in-app notice needs a user")
+            uow.inbox.add_once(
+                InboxNotification(
+                    id=message_id,
+                    user_id=user_id,
+                    template=template,
+                    title=rendered.title,
+                    body=rendered.body,
+                    created_at=now,
+                )
+            )
+            return message_id
         message = OutboxMessage(
-            id=new_id(self._random, "msg"),
+            id=message_id,
             created_at=now,
             channel=channel,
             locale=locale,
@@ -84,22 +101,41 @@ class Outbox:
     ) -> str:
         """Queue a domain event. Its id comes from what it describes (one entry, one event),
         so writing it twice fails the transaction rather than announcing something twice."""
-        body = json.dumps({"id": event_id, "kind": kind, "payload": payload}, sort_keys=True)
-        uow.outbox.add(
-            OutboxMessage(
-                id=event_id,
-                created_at=now,
-                channel=Channel.EVENT,
-                locale="en",
-                template=kind,
-                body_enc=self._cipher.encrypt(body, BODY),
-                status=OutboxStatus.PENDING,
-                next_attempt_at=now,
-            )
-        )
+        uow.outbox.add(self.event_message(now=now, event_id=event_id, kind=kind, payload=payload))
         # No person waits for an event: the background worker delivers it, which keeps the
         # request thread to the messages people do wait for (codes, in-app notices).
         return event_id
+
+    def event_message(
+        self, *, now: datetime, event_id: str, kind: str, payload: dict[str, object]
+    ) -> OutboxMessage:
+        """The outbox row of a domain event (for callers that write many rows at once)."""
+        body = json.dumps({"id": event_id, "kind": kind, "payload": payload}, sort_keys=True)
+        return OutboxMessage(
+            id=event_id,
+            created_at=now,
+            channel=Channel.EVENT,
+            locale="en",
+            template=kind,
+            body_enc=self._cipher.encrypt(body, BODY),
+            status=OutboxStatus.PENDING,
+            next_attempt_at=now,
+        )
+
+    def inapp_notice(
+        self, *, now: datetime, user: User, template: str, params: dict[str, object]
+    ) -> InboxNotification:
+        """An in-app notice, rendered in the user's language, ready to be written with the
+        change it announces (see `enqueue`: the inbox needs no delivery)."""
+        rendered = render(template, user.locale, params, sms=False)
+        return InboxNotification(
+            id=new_id(self._random, "msg"),
+            user_id=user.id,
+            template=template,
+            title=rendered.title,
+            body=rendered.body,
+            created_at=now,
+        )
 
     def notify_user(
         self,

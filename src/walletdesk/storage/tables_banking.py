@@ -56,6 +56,7 @@ bank_operations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("resolved_at", UTCDateTime),
+    Column("limit_counted", BigInteger),
     CheckConstraint("amount > 0 AND fee >= 0", name="positive_amount"),
     UniqueConstraint("user_id", "client_key", name="uq_bank_operations_user_key"),
     Index("ix_bank_operations_user_created", "user_id", "created_at"),

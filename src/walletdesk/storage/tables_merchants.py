@@ -55,6 +55,12 @@ payment_orders = Table(
     Column("coupon_id", String(ID)),
     Column("points_earned", BigInteger, nullable=False),
     Column("refunded", BigInteger, nullable=False),
+    # Paying by bound card and paying a foreign-currency order (migration 0005a).
+    Column("method", String(8)),
+    Column("operation_id", String(ID), ForeignKey("bank_operations.id"), index=True),
+    Column("fx_entry_id", String(ID), ForeignKey("journal_entries.id")),
+    Column("fx_bought", BigInteger, nullable=False, server_default="0"),
+    Column("fx_sold", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("merchant_id", "merchant_order_id", name="uq_payment_orders_merchant_order"),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("refunded >= 0 AND refunded <= amount", name="refunded_within_amount"),

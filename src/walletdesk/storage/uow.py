@@ -36,6 +36,9 @@ from walletdesk.storage.repositories.notify import (
     OutboxRepository,
     SimulatedMessageRepository,
 )
+from walletdesk.storage.repositories.risk import RiskRepository
+from walletdesk.storage.repositories.support import SupportStore
+from walletdesk.storage.repositories.transfer_engine import TransferEngineRepository
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,9 @@ class UnitOfWork:
     holds: HoldRepository
     idempotency: IdempotencyRepository
     limits: LimitUsageRepository
+    transfer_engine: TransferEngineRepository
+    risk: RiskRepository
+    support: SupportStore
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -88,12 +94,20 @@ class UnitOfWork:
         self.holds = HoldRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.limits = LimitUsageRepository(connection)
+        self.transfer_engine = TransferEngineRepository(connection)
+        self.risk = RiskRepository(connection)
+        self.support = SupportStore(connection)
         return self
 
     @property
     def connection(self) -> Connection:
         assert self._connection is not None, "unit of work used outside its with-block"
         return self._connection
+
+    @property
+    def dialect(self) -> str:
+        """ "postgresql" or "sqlite", for the few places that take a faster path on one."""
+        return self.connection.dialect.name
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)

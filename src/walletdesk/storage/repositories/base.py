@@ -34,6 +34,10 @@ class DataclassRepository(Generic[T]):
         self.connection.execute(insert(self.table).values(self._values(obj)))
         return obj
 
+    def add_many(self, objs: list[T]) -> None:
+        if objs:
+            self.connection.execute(insert(self.table), [self._values(obj) for obj in objs])
+
     def get(self, object_id: str, *, for_update: bool = False) -> T | None:
         statement = select(self.table).where(self.table.c.id == object_id)
         if for_update:

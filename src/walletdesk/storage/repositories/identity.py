@@ -30,6 +30,24 @@ class UserRepository(DataclassRepository[User]):
             statement = statement.with_for_update()
         return self._one(statement)
 
+    def named(self, *, ids: list[str], login_indexes: list[str]) -> dict[str, User]:
+        """The users named by id or by a phone/email blind index, keyed by what named them."""
+        c = t.users.c
+        conditions = []
+        if ids:
+            conditions.append(c.id.in_(ids))
+        if login_indexes:
+            conditions += [c.phone_index.in_(login_indexes), c.email_index.in_(login_indexes)]
+        if not conditions:
+            return {}
+        found: dict[str, User] = {}
+        for user in self._many(select(t.users).where(or_(*conditions))):
+            found[user.id] = user
+            for index in (user.phone_index, user.email_index):
+                if index is not None:
+                    found[index] = user
+        return found
+
     def get_for_share(self, user_id: str) -> User | None:
         """Read under a shared row lock (PostgreSQL); SQLite's single writer needs none."""
         return self._one(select(t.users).where(t.users.c.id == user_id).with_for_update(read=True))

@@ -16,6 +16,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +26,16 @@ from walletdesk.ledger.errors import AlreadyReversed
 from walletdesk.ledger.models import Hold, JournalEntry, LedgerAccount, Posting
 from walletdesk.storage import tables as t
 from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
+
+_LOCK_IN_ORDER = text(
+    "SELECT id FROM ledger_accounts WHERE id = ANY(CAST(:ids AS text[])) ORDER BY id FOR UPDATE"
+)
+_APPLY_MANY = text(
+    "UPDATE ledger_accounts AS a SET posted = a.posted + v.delta, seq = a.seq + 1"
+    " FROM unnest(CAST(:ids AS text[]), CAST(:deltas AS bigint[])) AS v(id, delta)"
+    " WHERE a.id = v.id AND (a.allow_negative OR a.posted + v.delta - a.held >= 0)"
+    " RETURNING a.id, a.posted, a.seq"
+)
 
 
 class LedgerAccountRepository(DataclassRepository[LedgerAccount]):
@@ -43,6 +54,11 @@ class LedgerAccountRepository(DataclassRepository[LedgerAccount]):
         stored = self.get_by_code(account.code)
         assert stored is not None
         return stored
+
+    def ids_by_code(self, codes: list[str]) -> dict[str, str]:
+        c = t.ledger_accounts.c
+        rows = self.connection.execute(select(c.code, c.id).where(c.code.in_(codes)))
+        return {str(code): str(account_id) for code, account_id in rows}
 
     def for_owner(self, owner_id: str) -> list[LedgerAccount]:
         return self._many(
@@ -72,6 +88,20 @@ class LedgerAccountRepository(DataclassRepository[LedgerAccount]):
         )
         row = self.connection.execute(statement).first()
         return (int(row.posted), int(row.held), int(row.seq)) if row else None
+
+    def apply_posted_many(self, deltas: dict[str, int]) -> dict[str, tuple[int, int]]:
+        """PostgreSQL: add to several accounts' posted balances in two statements, whatever
+        their number: lock the rows in id order (the same fixed order as `apply` one by one,
+        so entries cannot deadlock each other), then one guarded UPDATE ... FROM unnest(...).
+
+        Returns {account id: (posted, seq)} for the accounts changed; an account missing from
+        it was refused (it would go below zero available) and the caller must roll back."""
+        ids = sorted(deltas)
+        self.connection.execute(_LOCK_IN_ORDER, {"ids": ids})
+        rows = self.connection.execute(
+            _APPLY_MANY, {"ids": ids, "deltas": [deltas[i] for i in ids]}
+        ).all()
+        return {str(row.id): (int(row.posted), int(row.seq)) for row in rows}
 
     def totals_by_currency(self) -> dict[str, int]:
         rows = self.connection.execute(

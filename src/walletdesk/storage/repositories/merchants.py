@@ -17,6 +17,7 @@ from walletdesk.merchants.models import (
     CouponCampaign,
     Merchant,
     OrderStatus,
+    PaidWith,
     PaymentOrder,
     Refund,
 )
@@ -64,7 +65,9 @@ class PaymentOrderRepository(DataclassRepository[PaymentOrder]):
         result = self.connection.execute(
             update(m.payment_orders)
             .where(c.id == order_id, c.status == OrderStatus.PENDING, c.expires_at > now)
-            .values(status=OrderStatus.PAID, payer_id=payer_id, paid_at=now)
+            .values(
+                status=OrderStatus.PAID, payer_id=payer_id, paid_at=now, method=PaidWith.BALANCE
+            )
         )
         return bool(result.rowcount)
 
@@ -89,6 +92,104 @@ class PaymentOrderRepository(DataclassRepository[PaymentOrder]):
                 points_earned=points_earned,
             )
         )
+
+    def claim_for_card(self, order_id: str, payer_id: str, now: datetime) -> bool:
+        """Mark a pending, unexpired order as being paid by `payer_id`'s card; False if it is
+        not payable. Nobody else can claim it until the bank's answer reopens or completes it."""
+        c = m.payment_orders.c
+        result = self.connection.execute(
+            update(m.payment_orders)
+            .where(c.id == order_id, c.status == OrderStatus.PENDING, c.expires_at > now)
+            .values(status=OrderStatus.PAYING, payer_id=payer_id, method=PaidWith.CARD)
+        )
+        return bool(result.rowcount)
+
+    def start_card_attempt(
+        self,
+        order_id: str,
+        *,
+        operation_id: str,
+        user_paid: int,
+        discount: int,
+        coupon_id: str | None,
+    ) -> None:
+        self.connection.execute(
+            update(m.payment_orders)
+            .where(m.payment_orders.c.id == order_id)
+            .values(
+                operation_id=operation_id,
+                user_paid=user_paid,
+                discount=discount,
+                coupon_id=coupon_id,
+            )
+        )
+
+    def by_operation(self, operation_id: str, *, for_update: bool = False) -> PaymentOrder | None:
+        statement = select(m.payment_orders).where(m.payment_orders.c.operation_id == operation_id)
+        return self._one(statement.with_for_update() if for_update else statement)
+
+    def complete_card_payment(
+        self, order_id: str, operation_id: str, *, entry_id: str, paid_at: datetime, points: int
+    ) -> bool:
+        """paying → paid, only for the card attempt `operation_id`."""
+        c = m.payment_orders.c
+        result = self.connection.execute(
+            update(m.payment_orders)
+            .where(
+                c.id == order_id,
+                c.status == OrderStatus.PAYING,
+                c.operation_id == operation_id,
+            )
+            .values(
+                status=OrderStatus.PAID, entry_id=entry_id, paid_at=paid_at, points_earned=points
+            )
+        )
+        return bool(result.rowcount)
+
+    def reopen_after_decline(self, order_id: str, operation_id: str) -> bool:
+        """paying → pending (payable by anyone holding it again), for the declined attempt.
+        `operation_id` stays, so its payer can still read why the bank said no."""
+        c = m.payment_orders.c
+        result = self.connection.execute(
+            update(m.payment_orders)
+            .where(
+                c.id == order_id,
+                c.status == OrderStatus.PAYING,
+                c.operation_id == operation_id,
+            )
+            .values(
+                status=OrderStatus.PENDING,
+                payer_id=None,
+                method=None,
+                user_paid=0,
+                discount=0,
+                coupon_id=None,
+            )
+        )
+        return bool(result.rowcount)
+
+    def record_conversion(
+        self, order_id: str, *, fx_entry_id: str, fx_bought: int, fx_sold: int
+    ) -> None:
+        self.connection.execute(
+            update(m.payment_orders)
+            .where(m.payment_orders.c.id == order_id)
+            .values(fx_entry_id=fx_entry_id, fx_bought=fx_bought, fx_sold=fx_sold)
+        )
+
+    def card_paid_of_user(
+        self, user_id: str, *, newest: datetime | None, oldest: datetime | None
+    ) -> list[PaymentOrder]:
+        """Orders the user paid by card, paid in [oldest, newest), newest first."""
+        c = m.payment_orders.c
+        statement = select(m.payment_orders).where(
+            c.payer_id == user_id, c.method == PaidWith.CARD, c.status == OrderStatus.PAID
+        )
+        if newest is not None:
+            statement = statement.where(c.paid_at < newest)
+        if oldest is not None:
+            statement = statement.where(c.paid_at >= oldest)
+        return self._many(statement.order_by(c.paid_at.desc(), c.id.desc()))
 
     def add_refunded(self, order_id: str, amount: int) -> int | None:
         """refunded += amount unless that passes the amount paid; returns the new total or
@@ -169,6 +270,15 @@ class CouponRepository(DataclassRepository[Coupon]):
             .values(used_at=now, payment_id=payment_id)
         )
         return bool(result.rowcount)
+
+    def release(self, coupon_id: str, payment_id: str) -> None:
+        """Un-spend a coupon whose card payment the bank declined."""
+        c = m.coupons.c
+        self.connection.execute(
+            update(m.coupons)
+            .where(c.id == coupon_id, c.payment_id == payment_id)
+            .values(used_at=None, payment_id=None)
+        )
 
 
 class AccountLocks:

@@ -71,6 +71,13 @@ class InboxRepository(DataclassRepository[InboxNotification]):
         ).first()
         return inserted is not None
 
+    def add_many_once(self, notifications: list[InboxNotification]) -> None:
+        if notifications:
+            self.connection.execute(
+                insert_ignoring_conflicts(self.connection, t.notifications),
+                [self._values(n) for n in notifications],
+            )
+
     def list_for_user(self, user_id: str, *, limit: int = 50) -> list[InboxNotification]:
         return self._many(
             select(t.notifications)

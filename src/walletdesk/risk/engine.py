@@ -1,0 +1,121 @@
+"""Assessing a movement before it posts, inside the caller's unit of work.
+
+    decision = assess(rt, uow, movement)      # reads history, stores the decision in `uow`
+    if decision.approved: post it, then record_movement(uow, movement)
+
+`assess` fails closed: an exception anywhere in the engine, or an assessment slower than
+`settings.risk_time_budget_ms`, gives a *hold* decision carrying the hit "risk engine
+unavailable" — never an approval. The engine's reads run inside a savepoint, so a database error
+there does not spoil the caller's transaction and the held decision is still stored with it.
+If even storing the decision fails, the exception reaches the caller, whose unit of work then
+rolls back: the movement does not post either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from walletdesk.randomness import new_id
+from walletdesk.risk.features import FeatureValue, compute_features
+from walletdesk.risk.history import FactSource
+from walletdesk.risk.models import ENGINE_UNAVAILABLE, Action, Decision, Movement, Verdict
+from walletdesk.risk.rules_admin import active_rule_set
+from walletdesk.risk.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from walletdesk.runtime import Runtime
+    from walletdesk.storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+Timer = Callable[[], float]
+"""A monotonic clock in seconds (`time.perf_counter`); tests inject their own."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    features: dict[str, FeatureValue]
+    verdict: Verdict
+
+
+def evaluate_movement(
+    rules: RuleSet, source: FactSource, movement: Movement, now: datetime
+) -> Assessment:
+    """The engine without its safety net: features from `source`, verdict from `rules`.
+    Replay calls this directly (no time budget, so its results are reproducible)."""
+    facts = source.facts(movement, now)
+    features = compute_features(movement, facts, now)
+    snoozed = source.snoozed_rules(movement.sender_id, now)
+    return Assessment(features, rules.evaluate(features, snoozed))
+
+
+def assess(
+    rt: Runtime, uow: UnitOfWork, movement: Movement, *, timer: Timer = time.perf_counter
+) -> Decision:
+    """Decide on `movement` before it posts and store the decision in `uow` (not committed).
+
+    Never approves on failure: see the module docstring. The caller commits the decision with
+    whatever it does about the movement; a caller that refuses the movement by raising should
+    commit the decision first, or it rolls back with the refusal.
+    """
+    started = timer()
+    now = rt.clock.now()
+    version: int | None = None
+    failure: str | None = None
+    assessment: Assessment | None = None
+    try:
+        with uow.risk.savepoint():
+            version, rules = active_rule_set(uow)
+            assessment = evaluate_movement(rules, uow.risk, movement, now)
+    except Exception as exc:
+        # Any failure holds the movement; the reason stays in the log, not with the customer.
+        logger.exception("risk assessment of %s failed; holding it", movement.id)
+        failure = f"error: {type(exc).__name__}"[:120]
+    elapsed = timer() - started
+    if failure is None and elapsed * 1000 > rt.settings.risk_time_budget_ms:
+        logger.warning(
+            "risk assessment of %s took %.1f ms (budget %.1f ms); holding it",
+            movement.id,
+            elapsed * 1000,
+            rt.settings.risk_time_budget_ms,
+        )
+        failure = "timeout"
+    if failure is not None or assessment is None:
+        verdict = Verdict(action=Action.HOLD, score=0, hits=(ENGINE_UNAVAILABLE,))
+        features: dict[str, FeatureValue] = {}
+    else:
+        verdict, features = assessment.verdict, assessment.features
+    decision = Decision(
+        id=new_id(rt.random, "rsk"),
+        movement_id=movement.id,
+        movement_kind=movement.kind,
+        user_id=movement.sender_id,
+        counterparty_id=movement.receiver_id,
+        amount_minor=movement.amount_minor,
+        currency=movement.currency,
+        amount_cny_minor=movement.amount_cny_minor,
+        action=verdict.action,
+        score=verdict.score,
+        hits=verdict.hits,
+        rule_set_version=version,
+        elapsed_us=max(0, round(elapsed * 1_000_000)),
+        created_at=now,
+        four_eyes=verdict.four_eyes,
+        snoozed=verdict.snoozed,
+        failure=failure,
+        features=dict(features),
+    )
+    uow.risk.add_decision(decision)
+    return decision
+
+
+def record_movement(uow: UnitOfWork, movement: Movement) -> bool:
+    """Add a movement that has posted to the engine's history (velocity windows, first-seen
+    times, payees). Call it in the unit of work that posts the money; recording the same
+    movement id twice keeps one row (returns False the second time)."""
+    return uow.risk.record_event(movement)

@@ -1,0 +1,67 @@
+"""The PostgreSQL transfer engine (`wd_post_transfers`, migration 0005e): one round trip finds
+the parties of a batch, one more posts it. See `ledger.transfer_batches` for the rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select, text
+from sqlalchemy.exc import OperationalError
+
+from walletdesk.identity.models import User
+from walletdesk.ledger.transfer_batches import DeadlockDetected
+from walletdesk.storage import tables as t
+
+DEADLOCK = "40P01"
+SERIALIZATION_FAILURE = "40001"
+
+_POST = text("SELECT i, code, info FROM wd_post_transfers(CAST(:batch AS jsonb))")
+_USER_COLUMNS = [column.name for column in t.users.columns]
+
+
+class TransferEngineRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def parties(
+        self, *, ids: list[str], login_indexes: list[str]
+    ) -> tuple[dict[str, User], dict[str, str]]:
+        """The users named by id or by a phone/email blind index (keyed by what named them)
+        and the ids of their wallet accounts (keyed by account code), in one query."""
+        u, a = t.users.c, t.ledger_accounts.c
+        conditions = []
+        if ids:
+            conditions.append(u.id.in_(ids))
+        if login_indexes:
+            conditions += [u.phone_index.in_(login_indexes), u.email_index.in_(login_indexes)]
+        if not conditions:
+            return {}, {}
+        statement = (
+            select(t.users, a.code.label("wallet_code"), a.id.label("wallet_id"))
+            .outerjoin(t.ledger_accounts, and_(a.owner_id == u.id, a.kind == "wallet"))
+            .where(or_(*conditions))
+        )
+        users: dict[str, User] = {}
+        wallets: dict[str, str] = {}
+        for row in self.connection.execute(statement):
+            values = row._mapping
+            user = users.get(values["id"]) or User(**{name: values[name] for name in _USER_COLUMNS})
+            users[user.id] = user
+            for index in (user.phone_index, user.email_index):
+                if index is not None:
+                    users[index] = user
+            if values["wallet_code"] is not None:
+                wallets[values["wallet_code"]] = values["wallet_id"]
+        return users, wallets
+
+    def post(self, items: list[dict[str, object]]) -> list[tuple[int, str, dict[str, Any]]]:
+        """Apply the transfers in order; one row per transfer: (index, "ok" or the refusal
+        code, balances or what the refusal message needs)."""
+        try:
+            rows = self.connection.execute(_POST, {"batch": json.dumps(items)}).all()
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) in (DEADLOCK, SERIALIZATION_FAILURE):
+                raise DeadlockDetected() from exc
+            raise
+        return [(int(row.i), str(row.code), dict(row.info or {})) for row in rows]

@@ -1,0 +1,403 @@
+"""The append-only case history: every change to a case is one typed event (who, when, kind,
+before, after), written by the one writer function of its kind (STYLE 9, after Saleor's
+`giftcard/events.py`).
+
+A writer runs inside the service's unit of work: it bumps the case's version, appends the
+event and announces it after commit through `rt.support_events`. Events are never updated or
+deleted; metrics, webhooks and the customer's timeline read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from walletdesk.i18n import N_
+from walletdesk.support.events import SupportEvent, announce_after_commit
+from walletdesk.support.models import Attachment, By, Case, Conversation, Message
+from walletdesk.support.statuses import Status
+
+if TYPE_CHECKING:
+    from walletdesk.runtime import Runtime
+    from walletdesk.storage.uow import UnitOfWork
+    from walletdesk.support.sla import SlaTarget
+
+
+class EventKind(StrEnum):
+    CASE_CREATED = "case.created"
+    MESSAGE_ADDED = "message.added"
+    STATUS_CHANGED = "status.changed"
+    CASE_REOPENED = "case.reopened"
+    FOLLOW_UP_OPENED = "case.follow_up_opened"
+    HANDED_OFF = "conversation.handed_off"
+    ASSIGNED = "case.assigned"
+    PRIORITY_CHANGED = "case.priority_changed"
+    DISPUTE_LINKED = "dispute.linked"
+    SLA_BREACHED = "sla.breached"
+    SLA_MET = "sla.met"
+    ESCALATED = "case.escalated"
+
+
+CUSTOMER_SENTENCES: dict[EventKind, str] = {
+    EventKind.CASE_CREATED: N_("You asked for help."),
+    EventKind.STATUS_CHANGED: N_("Status: {status}"),
+    EventKind.CASE_REOPENED: N_("Your reply reopened the case."),
+    EventKind.FOLLOW_UP_OPENED: N_("Your new message started a follow-up case."),
+    EventKind.HANDED_OFF: N_("An agent will take over from the assistant."),
+    EventKind.DISPUTE_LINKED: N_("The transactions you dispute were added to the case."),
+}
+"""What the customer's timeline says for each public event kind (messages show as messages).
+`{status}` is the sentence of the category the case moved to."""
+
+
+@dataclass
+class CaseEvent:
+    id: int | None
+    case_id: str
+    version: int
+    at: datetime
+    kind: str
+    actor_kind: str
+    actor_id: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    public: bool
+
+
+def _write(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    by: By,
+    kind: EventKind,
+    at: datetime,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    public: bool,
+    conversation_id: str | None = None,
+    message: dict[str, Any] | None = None,
+    recipients: tuple[str, ...] = (),
+) -> CaseEvent:
+    case.version = uow.support.cases.bump_version(case.id)
+    case.touch(at)
+    event = uow.support.events.add(
+        CaseEvent(
+            id=None,
+            case_id=case.id,
+            version=case.version,
+            at=at,
+            kind=kind.value,
+            actor_kind=by.kind.value,
+            actor_id=by.id,
+            before=before or {},
+            after=after or {},
+            public=public,
+        )
+    )
+    announce_after_commit(
+        uow,
+        rt.support_events,
+        SupportEvent(
+            kind=kind.value,
+            case_id=case.id,
+            version=case.version,
+            at=at,
+            actor_kind=by.kind.value,
+            actor_id=by.id,
+            public=public,
+            conversation_id=conversation_id,
+            after=event.after,
+            message=message,
+            recipients=recipients,
+        ),
+    )
+    return event
+
+
+def case_created(rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.CASE_CREATED,
+        at,
+        after={
+            "type": case.type,
+            "priority": case.priority,
+            "status": case.status.as_dict(),
+            "channel": case.channel,
+            "with_bot": case.with_bot,
+            "follow_up_of": case.follow_up_of,
+        },
+        public=True,
+    )
+
+
+def message_payload(message: Message, attachments: list[Attachment]) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "visibility": message.visibility,
+        "author_kind": message.author_kind,
+        "author_id": message.author_id,
+        "text": message.body,
+        "created_at": message.created_at.isoformat(),
+        "attachments": [
+            {"id": a.id, "filename": a.filename, "media_type": a.media_type, "size": a.size}
+            for a in attachments
+        ],
+    }
+
+
+def message_added(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    by: By,
+    at: datetime,
+    message: Message,
+    attachments: list[Attachment],
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.MESSAGE_ADDED,
+        at,
+        after={
+            "message_id": message.id,
+            "conversation_id": message.conversation_id,
+            "visibility": message.visibility,
+            "attachments": len(attachments),
+        },
+        public=message.is_public,
+        conversation_id=message.conversation_id,
+        message=message_payload(message, attachments),
+    )
+
+
+def status_changed(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    by: By,
+    at: datetime,
+    before: Status,
+    after: Status,
+    *,
+    reason: str | None = None,
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.STATUS_CHANGED,
+        at,
+        before=before.as_dict(),
+        after=after.as_dict() | {"reason": reason},
+        public=True,
+    )
+
+
+def case_reopened(
+    rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, before: Status
+) -> CaseEvent:
+    """A solved case went back to open because the customer replied in time."""
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.CASE_REOPENED,
+        at,
+        before=before.as_dict(),
+        after=case.status.as_dict(),
+        public=True,
+    )
+
+
+def follow_up_opened(
+    rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, follow_up_id: str
+) -> CaseEvent:
+    """Written on the earlier case when a late reply started a linked follow-up."""
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.FOLLOW_UP_OPENED,
+        at,
+        after={"follow_up_case_id": follow_up_id},
+        public=True,
+    )
+
+
+def handed_off(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    by: By,
+    at: datetime,
+    conversation: Conversation,
+    *,
+    reason: str | None,
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.HANDED_OFF,
+        at,
+        before={"owner": "bot"},
+        after={"owner": "humans", "conversation_id": conversation.id, "reason": reason},
+        public=True,
+        conversation_id=conversation.id,
+    )
+
+
+def assigned(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    by: By,
+    at: datetime,
+    before: str | None,
+    *,
+    reason: str | None = None,
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.ASSIGNED,
+        at,
+        before={"assignee_id": before},
+        after={"assignee_id": case.assignee_id, "reason": reason},
+        public=False,
+        recipients=tuple(x for x in (case.assignee_id,) if x),
+    )
+
+
+def priority_changed(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    by: By,
+    at: datetime,
+    before: str,
+    before_policy: str | None,
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.PRIORITY_CHANGED,
+        at,
+        before={"priority": before, "sla_policy_id": before_policy},
+        after={"priority": case.priority, "sla_policy_id": case.sla_policy_id},
+        public=False,
+    )
+
+
+def dispute_linked(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    by: By,
+    at: datetime,
+    transaction_ids: list[str],
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.DISPUTE_LINKED,
+        at,
+        after={
+            "transaction_ids": transaction_ids,
+            "police_report_number": case.police_report_number,
+        },
+        public=True,
+    )
+
+
+def sla_breached(
+    rt: Runtime, uow: UnitOfWork, case: Case, at: datetime, target: SlaTarget
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        By.system(),
+        EventKind.SLA_BREACHED,
+        at,
+        before={"state": "active"},
+        after={
+            "target": target.kind,
+            "state": target.state,
+            "due_at": target.breached_at.isoformat() if target.breached_at else None,
+        },
+        public=False,
+        recipients=tuple(x for x in (case.assignee_id,) if x),
+    )
+
+
+def sla_met(
+    rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, target: SlaTarget
+) -> CaseEvent:
+    """A target was fulfilled: on time (state met) or late (state stays breached)."""
+    return _write(
+        rt,
+        uow,
+        case,
+        by,
+        EventKind.SLA_MET,
+        at,
+        after={
+            "target": target.kind,
+            "state": target.state,
+            "late": target.breached_at is not None,
+            "business_seconds": target.used_seconds,
+        },
+        public=False,
+    )
+
+
+def escalated(
+    rt: Runtime,
+    uow: UnitOfWork,
+    case: Case,
+    at: datetime,
+    *,
+    level: int,
+    action: str,
+    assignee_before: str | None,
+    recipients: tuple[str, ...],
+) -> CaseEvent:
+    return _write(
+        rt,
+        uow,
+        case,
+        By.system(),
+        EventKind.ESCALATED,
+        at,
+        before={"level": level - 1, "assignee_id": assignee_before},
+        after={
+            "level": level,
+            "action": action,
+            "assignee_id": case.assignee_id,
+            "recipients": list(recipients),
+        },
+        public=False,
+        recipients=recipients,
+    )

@@ -1,0 +1,61 @@
+"""The support desk's periodic work: SLA breaches and escalations (`check_sla`) and closing
+solved cases whose reopen window has passed. The web process runs it on a background thread
+every `support_sweep_seconds`; every step reads `rt.clock`, so tests call `sweep_once`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from walletdesk.support.casework import close_solved_cases
+from walletdesk.support.sla_clock import check_sla
+
+if TYPE_CHECKING:
+    from walletdesk.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    breached: int
+    escalated: int
+    closed: int
+
+
+def sweep_once(rt: Runtime) -> SweepResult:
+    sla = check_sla(rt)
+    return SweepResult(sla.breached, sla.escalated, close_solved_cases(rt))
+
+
+class Sweeper:
+    """Runs `sweep_once` every `interval` seconds on a daemon thread until stopped."""
+
+    def __init__(self, rt: Runtime, interval: float) -> None:
+        self._rt = rt
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="support-sweeper", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                sweep_once(self._rt)
+            except Exception:
+                # The next round retries; a sweep changes each case in its own transaction.
+                logger.exception("support sweep failed")
