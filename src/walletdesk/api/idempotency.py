@@ -52,9 +52,9 @@ def run_idempotent(
             claimed.body, status_code=claimed.status, headers={"Idempotent-Replayed": "true"}
         )
 
-    def record(uow: UnitOfWork, result: T) -> None:
-        idempotency.finish(uow, claimed, status_code, shape(result).model_dump(mode="json"))
-
+    record = idempotency.ResponseRecord[T](
+        claimed, status_code, lambda result: shape(result).model_dump(mode="json")
+    )
     try:
         result = operation(record)
     except DomainError as exc:

@@ -293,13 +293,12 @@ def authenticate(rt: Runtime, token: str, *, ip: str | None, kind: SessionKind) 
     """
     now = rt.clock.now()
     with rt.db.uow(read_only=True) as uow:
-        session = uow.sessions.get_by_token_hash(token_hash(token))
-        if session is None or not session.is_active(now) or session.kind != kind:
-            raise AuthenticationFailed()
-        user = uow.users.get(session.user_id)
-        if user is None:
-            raise AuthenticationFailed()
-        roles = uow.staff_roles.roles_of(user.id)
+        found = uow.sessions.with_user_by_token_hash(token_hash(token))
+    if found is None:
+        raise AuthenticationFailed()
+    session, user, roles = found
+    if not session.is_active(now) or session.kind != kind:
+        raise AuthenticationFailed()
     if now - session.last_seen_at >= TOUCH_EVERY:
         # Only write when it is stale: most requests stay read-only.
         session.last_seen_at = now

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from walletdesk.errors import Conflict, ValidationFailed
 from walletdesk.i18n import N_
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
     from walletdesk.storage.uow import UnitOfWork
 
+T = TypeVar("T")
 KEEP_FOR = timedelta(hours=24)
 LEASE = timedelta(seconds=60)
 MAX_KEY_LENGTH = 128
@@ -94,10 +96,7 @@ def claim(rt: Runtime, *, scope: str, key: str, fingerprint: str) -> Reservation
         if existing["status"] == "done":
             return Replay(int(existing["response_status"]), json.loads(existing["response_body"]))
         if existing["lease_until"] > now:
-            raise Conflict(
-                "request_in_progress",
-                N_("The same request is still being processed. Check its status shortly."),
-            )
+            raise lease_lost()
         taken = {"lease_token": token, "lease_until": now + LEASE}
         uow.idempotency.take_over(scope, key, existing["lease_token"], taken)
         uow.commit()
@@ -107,15 +106,47 @@ def claim(rt: Runtime, *, scope: str, key: str, fingerprint: str) -> Reservation
 def finish(uow: UnitOfWork, reservation: Reservation, status: int, body: dict[str, Any]) -> None:
     """Store the response inside the operation's transaction (commits with the money)."""
     stored = uow.idempotency.finish(
-        reservation.scope,
-        reservation.key,
-        reservation.token,
-        status,
-        json.dumps(body, ensure_ascii=False, default=str),
+        reservation.scope, reservation.key, reservation.token, status, stored_body(body)
     )
     if not stored:
-        # Our lease ran out and another request took the key over: do not post twice.
-        raise Conflict("request_in_progress")
+        raise lease_lost()
+
+
+def lease_lost() -> Conflict:
+    """Another request holds the key (or took it over after our lease ran out): do not post
+    twice."""
+    return Conflict(
+        "request_in_progress",
+        N_("The same request is still being processed. Check its status shortly."),
+    )
+
+
+def stored_body(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class ResponseRecord(Generic[T]):
+    """The `record` hook an idempotent request hands to its operation: called with the unit
+    of work and the result, it stores the response. An operation that writes in bulk (the
+    transfer engine) may instead ask for the row to store (`row`) and write it itself, with
+    the same lease check."""
+
+    reservation: Reservation
+    status: int
+    body_of: Callable[[T], dict[str, Any]]
+
+    def __call__(self, uow: UnitOfWork, result: T) -> None:
+        finish(uow, self.reservation, self.status, self.body_of(result))
+
+    def row(self, result: T) -> dict[str, object]:
+        return {
+            "scope": self.reservation.scope,
+            "key": self.reservation.key,
+            "token": self.reservation.token,
+            "status": self.status,
+            "body": stored_body(self.body_of(result)),
+        }
 
 
 def finish_failed(rt: Runtime, reservation: Reservation, status: int, body: dict[str, Any]) -> None:

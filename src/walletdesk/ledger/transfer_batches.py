@@ -31,6 +31,7 @@ from walletdesk.ledger.accounts import wallet_code
 from walletdesk.ledger.errors import InsufficientFunds, WalletFrozen
 from walletdesk.ledger.group_commit import GroupCommit, Slot
 from walletdesk.ledger.guards import recent_change_refusal
+from walletdesk.ledger.idempotency import ResponseRecord, lease_lost
 from walletdesk.ledger.limits import PERSONAL_LIMITS, _exceeded, cny_equivalent
 from walletdesk.ledger.limits import _periods as limit_periods
 from walletdesk.ledger.models import EntryKind
@@ -40,7 +41,7 @@ from walletdesk.notify.models import InboxNotification, OutboxMessage
 from walletdesk.randomness import new_id
 
 if TYPE_CHECKING:
-    from walletdesk.ledger.transfers import RecipientPreview, TransferResult
+    from walletdesk.ledger.transfers import TransferResult
     from walletdesk.runtime import Runtime
     from walletdesk.storage.uow import UnitOfWork
 
@@ -119,7 +120,7 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             login_indexes=[s.item.to_index for s in slots if s.item.to_index],
         )
         items: list[dict[str, object]] = []
-        previews: dict[int, RecipientPreview] = {}
+        results: dict[int, TransferResult] = {}
         for number, slot in enumerate(slots):
             order = slot.item
             recipient = users.get(order.to_id or order.to_index or "")
@@ -128,8 +129,18 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
                     raise no_recipient()
                 if recipient.id == order.payer.id:
                     raise to_self()
-                previews[number] = masked_recipient(rt, recipient)
-                items.append(_engine_item(rt, uow, number, order, recipient, wallets))
+                results[number] = TransferResult(
+                    id=order.entry_id,
+                    amount=order.amount,
+                    recipient=masked_recipient(rt, recipient),
+                    note=order.note,
+                    created_at=order.at,
+                )
+                item = _engine_item(rt, uow, number, order, recipient, wallets)
+                if isinstance(order.record, ResponseRecord):
+                    # The engine stores the response with the money, checking the lease.
+                    item["response"] = order.record.row(results[number])
+                items.append(item)
             except DomainError as exc:
                 slot.fail(exc)
         rows = uow.transfer_engine.post(items) if items else []
@@ -140,16 +151,9 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             elif code != "ok":
                 slot.fail(_refusal(rt, code, info, order))
             else:
-                result = TransferResult(
-                    id=order.entry_id,
-                    amount=order.amount,
-                    recipient=previews[number],
-                    note=order.note,
-                    created_at=order.at,
-                )
-                if order.record is not None:
-                    order.record(uow, result)
-                settled.append((slot, result))
+                if order.record is not None and not isinstance(order.record, ResponseRecord):
+                    order.record(uow, results[number])
+                settled.append((slot, results[number]))
         uow.commit()
     for slot, result in settled:
         slot.succeed(result)
@@ -223,6 +227,8 @@ def _refusal(rt: Runtime, code: str, info: dict[str, object], order: TransferOrd
         return recent_change_refusal(threshold, datetime.fromisoformat(str(info["until"])), locale)
     if code == "limit_exceeded":
         return _exceeded(str(info["period"]), _int(info["cap"]), _int(info["used"]), locale)
+    if code == "request_in_progress":
+        return lease_lost()
     if code == "insufficient_funds":
         available = Money(_int(info["available"]), order.amount.currency)
         return InsufficientFunds(available=available.format(locale))

@@ -33,6 +33,16 @@ branch_labels = None
 depends_on = None
 
 FUNCTION = r"""
+-- Take back a refused transfer's limit usage, as a rollback would (used and count).
+CREATE OR REPLACE FUNCTION wd_undo_limits(subject text, item jsonb, counted bigint,
+                                          day_counted boolean, year_counted boolean)
+RETURNS void LANGUAGE sql AS $fn$
+    UPDATE limit_usage SET used = used - counted, count = count - 1
+     WHERE subject_id = subject
+       AND ((day_counted AND period = 'day' AND period_start = item->>'day')
+         OR (year_counted AND period = 'year' AND period_start = item->>'year'));
+$fn$;
+
 CREATE OR REPLACE FUNCTION wd_post_transfers(batch jsonb)
 RETURNS TABLE (i integer, code text, info jsonb)
 LANGUAGE plpgsql AS $fn$
@@ -165,8 +175,7 @@ BEGIN
                 RETURNING l.used INTO used_now;
             END IF;
             IF used_now IS NULL THEN
-                UPDATE limit_usage l SET used = l.used - counted, count = l.count - 1
-                 WHERE l.subject_id = payer_id AND l.period = 'day' AND l.period_start = item->>'day';
+                PERFORM wd_undo_limits(payer_id, item, counted, true, false);
                 code := 'limit_exceeded';
                 info := jsonb_build_object('period', 'year', 'cap', cap, 'used',
                     coalesce((SELECT l.used FROM limit_usage l WHERE l.subject_id = payer_id
@@ -189,28 +198,27 @@ BEGIN
         IF source.id <> item->>'source_id' OR target.id <> item->>'target_id' THEN
             -- The caller expected a new wallet that another transaction has just created: its
             -- event names the wrong account, so it must look again and resubmit.
-            IF day_counted THEN
-                UPDATE limit_usage l SET used = l.used - counted, count = l.count - 1
-                 WHERE l.subject_id = payer_id AND l.period = 'day' AND l.period_start = item->>'day';
-            END IF;
-            IF year_counted THEN
-                UPDATE limit_usage l SET used = l.used - counted, count = l.count - 1
-                 WHERE l.subject_id = payer_id AND l.period = 'year' AND l.period_start = item->>'year';
-            END IF;
+            PERFORM wd_undo_limits(payer_id, item, counted, day_counted, year_counted);
             code := 'stale_account'; RETURN NEXT; CONTINUE;
         END IF;
         IF NOT source.allow_negative AND source.posted - source.held - v_amount < 0 THEN
-            IF day_counted THEN
-                UPDATE limit_usage l SET used = l.used - counted, count = l.count - 1
-                 WHERE l.subject_id = payer_id AND l.period = 'day' AND l.period_start = item->>'day';
-            END IF;
-            IF year_counted THEN
-                UPDATE limit_usage l SET used = l.used - counted, count = l.count - 1
-                 WHERE l.subject_id = payer_id AND l.period = 'year' AND l.period_start = item->>'year';
-            END IF;
+            PERFORM wd_undo_limits(payer_id, item, counted, day_counted, year_counted);
             code := 'insufficient_funds';
             info := jsonb_build_object('available', source.posted - source.held);
             RETURN NEXT; CONTINUE;
+        END IF;
+        -- The idempotent request's response commits with the money, if it still holds its
+        -- lease (ledger.idempotency.finish); otherwise nothing moves.
+        IF item ? 'response' THEN
+            UPDATE idempotency_keys k
+               SET status = 'done', response_status = (item->'response'->>'status')::integer,
+                   response_body = item->'response'->>'body'
+             WHERE k.scope = item->'response'->>'scope' AND k.key = item->'response'->>'key'
+               AND k.lease_token = item->'response'->>'token' AND k.status = 'in_flight';
+            IF NOT FOUND THEN
+                PERFORM wd_undo_limits(payer_id, item, counted, day_counted, year_counted);
+                code := 'request_in_progress'; RETURN NEXT; CONTINUE;
+            END IF;
         END IF;
         UPDATE ledger_accounts a SET posted = a.posted - v_amount, seq = a.seq + 1
          WHERE a.id = source.id RETURNING a.posted, a.seq INTO source_after;
@@ -260,3 +268,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS wd_post_transfers(jsonb)")
+        op.execute("DROP FUNCTION IF EXISTS wd_undo_limits(text, jsonb, bigint, boolean, boolean)")
