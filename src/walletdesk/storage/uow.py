@@ -74,7 +74,11 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         connection = self._engine.connect()
-        if self._read_only:
+        if self._read_only and connection.dialect.name == "postgresql":
+            # READ COMMITTED gives every statement its own snapshot anyway, so a read-only
+            # unit of work loses nothing without BEGIN/ROLLBACK and saves two round trips.
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        elif self._read_only:
             connection = connection.execution_options(sqlite_begin="DEFERRED")
         self._connection = connection
         self._transaction = connection.begin()
