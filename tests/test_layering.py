@@ -11,6 +11,7 @@ import walletdesk.banking
 import walletdesk.identity
 import walletdesk.ledger
 import walletdesk.merchants
+import walletdesk.risk
 import walletdesk.support
 
 DOMAIN_PACKAGES = [
@@ -19,6 +20,7 @@ DOMAIN_PACKAGES = [
     walletdesk.ledger,
     walletdesk.banking,
     walletdesk.merchants,
+    walletdesk.risk,
     walletdesk.support,
 ]
 DOMAIN_MODULES = sorted(

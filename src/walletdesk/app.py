@@ -9,14 +9,22 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from walletdesk import __version__
-from walletdesk.api import auth, banking, bills, me, staff, support_staff, system, wallets
+from walletdesk.api import auth, banking, bills, chat_ws, me, staff, support_staff, system, wallets
+from walletdesk.api import complaints as complaints_api
 from walletdesk.api import fx as fx_api
+from walletdesk.api import help_centre as help_centre_api
+from walletdesk.api import routing as routing_api
 from walletdesk.api import support as support_api
+from walletdesk.api import support_metrics as support_metrics_api
+from walletdesk.api import support_agent_tools
+from walletdesk.api import verification as verification_api
+from walletdesk.api import verification_staff as verification_staff_api
 from walletdesk.api.commerce import commerce_router
 from walletdesk.api.errors import install_api_error_handlers
 from walletdesk.randomness import new_id
 from walletdesk.runtime import Runtime, build_runtime
 from walletdesk.settings import Settings
+from walletdesk.support.realtime import ChatHub
 from walletdesk.support.sweeper import Sweeper
 
 logger = logging.getLogger("walletdesk.http")
@@ -38,9 +46,11 @@ def create_app(
     runtime = runtime or build_runtime(settings or Settings())
 
     sweeper = Sweeper(runtime, runtime.settings.support_sweep_seconds)
+    chat_hub = ChatHub(runtime)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await chat_hub.start()
         if background_worker:
             runtime.dispatcher.start(runtime.settings.outbox_poll_seconds)
             sweeper.start()
@@ -49,6 +59,7 @@ def create_app(
         finally:
             sweeper.stop()
             runtime.dispatcher.stop()
+            await chat_hub.stop()
 
     app = FastAPI(
         title="walletdesk",
@@ -60,7 +71,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.chat_hub = chat_hub
     install_api_error_handlers(app)
+    support_agent_tools.install_agent_tool_handlers(app)
 
     @app.middleware("http")
     async def request_id_and_headers(
@@ -96,6 +109,16 @@ def create_app(
     app.include_router(bills.router)
     app.include_router(support_api.router)
     app.include_router(support_staff.router)
+    app.include_router(complaints_api.router)
+    app.include_router(complaints_api.staff_router)
+    app.include_router(help_centre_api.router)
+    app.include_router(help_centre_api.staff_router)
+    app.include_router(support_metrics_api.router)
+    app.include_router(support_agent_tools.router)
+    app.include_router(verification_api.router)
+    app.include_router(verification_staff_api.router)
+    app.include_router(chat_ws.router)
+    app.include_router(routing_api.router)
     from walletdesk.web import install_web
 
     install_web(app)

@@ -88,14 +88,18 @@ def replay_command(
         transient=True,
     ) as progress:
         task = progress.add_task("replay", total=total)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = run_replay(
             replay, chosen, compared, progress=lambda done: progress.update(task, completed=done)
         )
         seconds = time.perf_counter() - started
-    line = summary(result, seconds=seconds)
+        cpu_seconds = time.process_time() - cpu_started
+    line = summary(result, seconds=seconds, cpu_seconds=cpu_seconds)
     _report(result, file=file, rules=str(rules or "packaged default rules"), baseline=baseline_name)
-    console.print(f"{total:,} movements in {seconds:.2f} s ({line['events_per_s']:,} per second)")
+    console.print(
+        f"{total:,} movements in {seconds:.2f} s: {line['events_per_s']:,} per second "
+        f"({line['events_per_cpu_s']:,} per CPU second)"
+    )
     print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
 
 

@@ -83,10 +83,12 @@ def seed_demo(rt: Runtime) -> list[str]:
         lines.append(f"created {member.role:<14} {member.email}")
     from walletdesk.demo_money import seed_demo_money  # the ledger comes after the people
     from walletdesk.ledger.fx_rates import seed_demo_rates
+    from walletdesk.support.kb_seed import seed_kb
 
     rates = seed_demo_rates(rt)
     lines.append(f"{'created' if rates else 'exists '} fx rates       {len(rates)} pairs")
     lines.extend(seed_demo_money(rt))
+    lines.extend(seed_kb(rt))  # the help centre's starter articles
     return lines
 
 

@@ -25,6 +25,7 @@ from walletdesk.settings import Settings
 from walletdesk.storage.database import create_database_engine
 from walletdesk.storage.uow import Database
 from walletdesk.support.events import InProcessPublisher, Publisher
+from walletdesk.support.viewers import CaseViewers, MemoryCaseViewers, RedisCaseViewers
 
 if TYPE_CHECKING:
     from walletdesk.ledger.transfer_batches import TransferOrder
@@ -69,6 +70,7 @@ class Runtime:
     senders: dict[str, MessageSender] = field(default_factory=dict)
     merchant_policy: MerchantPolicy = field(default_factory=MerchantPolicy)
     support_events: Publisher = field(default_factory=InProcessPublisher)
+    case_viewers: CaseViewers = field(default_factory=MemoryCaseViewers)
     # PostgreSQL only: P2P transfers posted by group commit (`ledger.transfer_batches`).
     transfer_batches: GroupCommit[TransferOrder, TransferResult] | None = None
 
@@ -137,6 +139,10 @@ def build_runtime(
         ),
         senders=chosen,
     )
+    if settings.redis_url:
+        import redis
+
+        rt.case_viewers = RedisCaseViewers(redis.Redis.from_url(settings.redis_url))
     if db.dialect == "postgresql" and settings.transfer_group_commit:
         from walletdesk.ledger.transfer_batches import new_group_commit
 

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     rate_code_ip: str = "30/3600"
     rate_reset_account: str = "5/3600"
     rate_reset_ip: str = "20/3600"
+    rate_verify_contact_ip: str = "30/600"
+    """Checks per IP of "Is this really walletdesk?" (no sign-in needed: limits code guessing)."""
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -100,6 +102,12 @@ class Settings(BaseSettings):
     support_attachment_max_bytes: int = 5 * 1024 * 1024
     support_sweep_seconds: float = 30.0
     """How often the server checks SLA breaches and escalations and closes old solved cases."""
+    support_offer_seconds: int = Field(default=60, ge=5)
+    """A case offered to an agent who neither accepts nor acts on it within this many seconds
+    is offered to the next agent (checked by the same sweep)."""
+    support_agent_hours_calendar: str = "business"
+    """The business calendar of the hours agents chat (support/data/business_calendars.json);
+    outside them the assistant keeps the chat and the customer is told when a person answers."""
 
     risk_time_budget_ms: float = 50.0
     """An assessment slower than this holds the movement ("risk engine unavailable")."""

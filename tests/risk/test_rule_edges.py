@@ -23,6 +23,12 @@ B = START
 SECOND = timedelta(seconds=1)
 DAY = timedelta(days=1)
 SHIFTS = (-1, 0, 1)
+# Whether the rule fires one second (or fen) before its edge, at it, and one after:
+UP_TO = (True, True, False)
+BELOW = (True, False, False)
+ABOVE = (False, False, True)
+FROM = (False, True, True)
+NEVER = (False, False, False)
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class Case:
     """Set up history for ids prefixed `tag`; return the probe movement, `shift` seconds (or
     fen) from the edge."""
     expected: tuple[bool, bool, bool]
-    """Fired at edge - 1, at the edge, at edge + 1."""
+    """Fired at edge - 1, at the edge, at edge + 1 (UP_TO, BELOW, ABOVE, FROM, NEVER)."""
 
 
 def new_receiving_account(h: Harness, tag: str, shift: int) -> object:
@@ -166,30 +172,57 @@ def shared_device(h: Harness, tag: str, shift: int) -> object:
 
 
 CASES = [
-    Case("receiving account younger than a day", "new_receiving_account", new_receiving_account, (True, False, False)),
-    Case("dormant for more than 90 days", "dormant_reactivated", dormant, (False, False, True)),
-    Case("3x average, history inside 90 days", "unusual_amount_new_payee", unusual_amount_window, (True, True, False)),
-    Case("more than 3x the average", "unusual_amount_new_payee", unusual_amount_size, (False, False, True)),
-    Case("follow-up within 5 minutes", "quick_follow_up", follow_up, (True, True, False)),
-    Case("5 receivers within 8 hours", "fan_out", fan_out, (True, True, False)),
-    Case("5 senders within 24 hours", "fan_in_possible_mule", fan_in, (True, True, False)),
-    Case("5 similar amounts within 24 hours", "similar_amounts_one_receiver", similar_window, (True, True, False)),
-    Case("similar means within a tenth", "similar_amounts_one_receiver", similar_band, (True, True, False)),
-    Case("received money sent on within 24 hours", "pass_through", pass_through_window, (True, True, False)),
-    Case("90% of the money received", "pass_through", pass_through_share, (False, True, True)),
-    Case("more than 10 an hour", "frequent_transfers", frequent_hour, (True, True, False)),
-    Case("more than 30 a day", "frequent_transfers", frequent_day, (True, True, False)),
-    Case("10,000 yuan or more", "large_amount", large, (False, True, True)),
-    Case("four eyes above 50,000 yuan", "four_eyes_large_amount", four_eyes, (False, False, True)),
-    Case("within 24 hours of a password reset", "large_after_security_change", after_password_reset, (True, True, False)),
-    Case("within 24 hours of a phone change", "large_after_security_change", after_phone_change, (True, True, False)),
-    Case("within 24 hours of a new device", "large_after_security_change", on_new_device, (True, True, False)),
-    Case("2,000 yuan or more after a reset", "large_after_security_change", security_amount, (False, True, True)),
-    Case("new payee added within the hour, on a support call", "safe_account_scam", safe_account, (True, True, False)),
-    Case("the same without a support call", "safe_account_scam", no_support_call, (False, False, False)),
-    Case("99% of the balance", "account_drained", drained, (False, True, True)),
-    Case("4 accounts on one device in 24 hours", "device_shared_by_many", shared_device, (True, True, False)),
-]  # fmt: skip
+    Case(
+        "receiving account younger than a day",
+        "new_receiving_account",
+        new_receiving_account,
+        BELOW,
+    ),
+    Case("dormant for more than 90 days", "dormant_reactivated", dormant, ABOVE),
+    Case(
+        "3x average, history inside 90 days",
+        "unusual_amount_new_payee",
+        unusual_amount_window,
+        UP_TO,
+    ),
+    Case("more than 3x the average", "unusual_amount_new_payee", unusual_amount_size, ABOVE),
+    Case("follow-up within 5 minutes", "quick_follow_up", follow_up, UP_TO),
+    Case("5 receivers within 8 hours", "fan_out", fan_out, UP_TO),
+    Case("5 senders within 24 hours", "fan_in_possible_mule", fan_in, UP_TO),
+    Case(
+        "5 similar amounts within 24 hours", "similar_amounts_one_receiver", similar_window, UP_TO
+    ),
+    Case("similar means within a tenth", "similar_amounts_one_receiver", similar_band, UP_TO),
+    Case("received money sent on within 24 hours", "pass_through", pass_through_window, UP_TO),
+    Case("90% of the money received", "pass_through", pass_through_share, FROM),
+    Case("more than 10 an hour", "frequent_transfers", frequent_hour, UP_TO),
+    Case("more than 30 a day", "frequent_transfers", frequent_day, UP_TO),
+    Case("10,000 yuan or more", "large_amount", large, FROM),
+    Case("four eyes above 50,000 yuan", "four_eyes_large_amount", four_eyes, ABOVE),
+    Case(
+        "within 24 hours of a password reset",
+        "large_after_security_change",
+        after_password_reset,
+        UP_TO,
+    ),
+    Case(
+        "within 24 hours of a phone change",
+        "large_after_security_change",
+        after_phone_change,
+        UP_TO,
+    ),
+    Case("within 24 hours of a new device", "large_after_security_change", on_new_device, UP_TO),
+    Case("2,000 yuan or more after a reset", "large_after_security_change", security_amount, FROM),
+    Case(
+        "new payee added within the hour, on a support call",
+        "safe_account_scam",
+        safe_account,
+        UP_TO,
+    ),
+    Case("the same without a support call", "safe_account_scam", no_support_call, NEVER),
+    Case("99% of the balance", "account_drained", drained, FROM),
+    Case("4 accounts on one device in 24 hours", "device_shared_by_many", shared_device, UP_TO),
+]
 
 
 def _run(case: Case, harness: Harness, number: int) -> tuple[bool, bool, bool]:

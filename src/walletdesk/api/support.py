@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from walletdesk.api.access import CurrentUser
 from walletdesk.api.deps import RuntimeDep, request_locale
 from walletdesk.i18n import translate
-from walletdesk.support import conversations, views
+from walletdesk.support import conversations, realtime_hours, views
 from walletdesk.support.access import SupportActor
 from walletdesk.support.attachments import MAX_PER_MESSAGE, Upload
 from walletdesk.support.errors import AttachmentRefused
@@ -184,7 +184,10 @@ class TimelineOut(BaseModel):
 def timeline(events: list[CaseEvent], locale: str) -> list[TimelineOut]:
     items = []
     for event in events:
-        sentence = CUSTOMER_SENTENCES.get(EventKind(event.kind))
+        try:
+            sentence = CUSTOMER_SENTENCES.get(EventKind(event.kind))
+        except ValueError:
+            continue  # a kind written by another module (complaints, CSAT) with its own view
         if sentence is None:
             continue
         status_text = ""
@@ -303,10 +306,11 @@ def handoff(
     body: HandoffIn | None = None,
 ) -> CaseOut:
     actor = SupportActor.customer(auth)
-    case, _ = conversations.hand_off(
+    # Outside agents' hours the assistant keeps the chat until they come (realtime_hours).
+    asked = realtime_hours.ask_for_human(
         rt, actor, conversation_id, reason=(body.reason if body else None) or "customer_asked"
     )
-    return CaseOut.of(views.case_view(rt, actor, case.id), request_locale(request))
+    return CaseOut.of(views.case_view(rt, actor, asked.case.id), request_locale(request))
 
 
 @router.get("/cases")

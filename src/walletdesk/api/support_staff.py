@@ -160,6 +160,9 @@ class ReplyIn(BaseModel):
     visibility: Visibility = Visibility.PUBLIC
     conversation_id: str | None = Field(default=None, max_length=40)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_PER_MESSAGE)
+    version: int | None = Field(
+        default=None, description="The case version the reply was written against (409 if stale)"
+    )
 
 
 class ReplyOut(BaseModel):
@@ -170,6 +173,9 @@ class ReplyOut(BaseModel):
 
 class StatusIn(BaseModel):
     status: str = Field(max_length=32, description="A category code or a team's label key")
+    version: int | None = Field(
+        default=None, description="The case version the change was decided on (409 if stale)"
+    )
 
 
 class AssignIn(BaseModel):
@@ -291,6 +297,7 @@ def reply(case_id: str, body: ReplyIn, auth: CaseWorker, rt: RuntimeDep) -> Repl
         visibility=body.visibility,
         conversation_id=body.conversation_id,
         uploads=uploads_of(body.attachments, rt.settings.support_attachment_max_bytes),
+        expected_version=body.version,
     )
     message = views.MessageView(posted.message, auth.user.display_name, posted.attachments)
     return ReplyOut(
@@ -305,7 +312,7 @@ def change_status(
     case_id: str, body: StatusIn, auth: CaseWorker, rt: RuntimeDep, request: Request
 ) -> StaffCaseOut:
     actor = SupportActor.agent(auth)
-    casework.change_status(rt, actor, case_id, body.status)
+    casework.change_status(rt, actor, case_id, body.status, expected_version=body.version)
     return _summary(rt, actor, case_id, request_locale(request))
 
 

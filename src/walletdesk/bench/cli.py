@@ -196,6 +196,79 @@ def bench_risk(
     print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
 
 
+@bench_app.command("routing")
+def bench_routing(
+    agents: Annotated[int, typer.Option(min=1, help="Staff agents")] = 200,
+    open_cases: Annotated[int, typer.Option(min=0, help="Open cases to seed")] = 10_000,
+    picks: Annotated[int, typer.Option(min=1, help="Timed picks per backend")] = 2000,
+    routes: Annotated[int, typer.Option(min=0, help="Timed whole offers per backend")] = 500,
+    backend: Annotated[RiskBackend, typer.Option(help="Where to measure")] = RiskBackend.BOTH,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="Admin connection to the PostgreSQL server [default: as transfers]"),
+    ] = None,
+) -> None:
+    """Routing's agent pick p50/p99 with many agents and open cases (bench/routing.py)."""
+    from walletdesk.bench import routing
+    from walletdesk.storage import scratch
+
+    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
+    both = [RiskBackend.POSTGRESQL, RiskBackend.SQLITE]
+    wanted = both if backend is RiskBackend.BOTH else [backend]
+    if RiskBackend.POSTGRESQL in wanted and scratch.host_of(admin) not in LOCAL_HOSTS:
+        console.print("[red]The benchmark only loads a PostgreSQL on this machine (127.0.0.1).")
+        raise typer.Exit(2)
+    options = {"agents": agents, "open_cases": open_cases, "picks": picks, "routes": routes}
+    results = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), console=console) as progress:
+        task = progress.add_task("starting", total=1)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=max(total, 1))
+
+        for chosen in wanted:
+            if chosen is RiskBackend.POSTGRESQL:
+                name = f"wd_bench_routing_{secrets.token_hex(4)}"
+                result = routing.bench_postgresql(admin, name, progress=report, **options)
+            else:
+                result = routing.bench_sqlite(progress=report, **options)
+            console.print(
+                f"routing pick on {result.backend}: p50 {result.p50_ms} ms, p99 {result.p99_ms} "
+                f"ms over {result.picks:,} picks ({result.agents} agents, {result.open_cases:,} "
+                f"open cases, {result.waiting:,} waiting); whole offer p50 "
+                f"{result.route_p50_ms} ms, p99 {result.route_p99_ms} ms"
+            )
+            results.append(result)
+    line: dict[str, object] = results[0].as_json()
+    line["backends"] = {result.backend: result.as_json() for result in results}
+    print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
+
+
+@bench_app.command("chat")
+def bench_chat(
+    connections: Annotated[int, typer.Option(min=2, help="WebSockets to hold open")] = 2000,
+    rate: Annotated[float, typer.Option(min=1, help="Messages per second")] = 200.0,
+    seconds: Annotated[int, typer.Option(min=1, max=600, help="How long messages flow")] = 20,
+    postgres: Annotated[bool, typer.Option(help="A scratch PostgreSQL instead of SQLite")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Admin URL for --postgres")] = None,
+    redis_url: Annotated[str | None, typer.Option(help="Fan out through this Redis")] = None,
+    ws: Annotated[str, typer.Option(help="Uvicorn's WebSocket implementation")] = "auto",
+) -> None:
+    """Hold N chat sockets on one server; its memory and the messages' latency."""
+    from walletdesk.bench import chat
+
+    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
+    chat.main(
+        console,
+        admin if postgres else None,
+        redis_url,
+        connections=connections,
+        rate=rate,
+        seconds=seconds,
+        ws=ws,
+    )
+
+
 def _run_pgbench(admin: str, name: str, *, clients: int, seconds: int) -> pgbench.PgbenchResult:
     from walletdesk.storage import scratch
 

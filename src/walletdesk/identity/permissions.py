@@ -32,6 +32,13 @@ class Permission(StrEnum):
     """See and work support cases: reply, add notes, change status, take a case."""
     CASES_SUPERVISE = "cases.supervise"
     """Assign and reassign cases to other staff."""
+    CASES_APPROVE = "cases.approve"
+    """Approve (or reject) another person's proposed case action: a refund, a reversal, a
+    fee waiver, releasing a hold, unfreezing, unlocking, raising a limit. Never one's own."""
+    MACROS_MANAGE = "support.macros.manage"
+    """Create, change and retire the support desk's macros (canned replies)."""
+    KB_MANAGE = "kb.manage"
+    """Write, publish and withdraw knowledge-base articles (audited)."""
     RISK_READ = "risk.read"
     """See risk decisions (score, rule hits, reasons) about a customer or a movement."""
     RISK_LISTS_MANAGE = "risk.lists.manage"
@@ -48,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CUSTOMER_REVEAL,
             Permission.RISK_READ,
             Permission.CASES_WORK,
+            Permission.CASES_APPROVE,
         }
     ),
     Role.RISK_REVIEWER: frozenset(
@@ -69,6 +77,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RISK_RULES_MANAGE,
             Permission.CASES_WORK,
             Permission.CASES_SUPERVISE,
+            Permission.CASES_APPROVE,
+            Permission.MACROS_MANAGE,
+            Permission.KB_MANAGE,
         }
     ),
     Role.ADMIN: frozenset(Permission),

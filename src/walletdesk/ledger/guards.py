@@ -47,7 +47,7 @@ def check_outgoing(rt: Runtime, uow: UnitOfWork, payer: User, amount: Money, *, 
         uow,
         subject_id=payer.id,
         counted=counted,
-        limit=limit_for(payer.kyc_tier),
+        limit=limit_for(payer.kyc_tier, uow=uow, user_id=payer.id, at=now),
         at=now,
         locale=locale,
     )

@@ -54,10 +54,31 @@ BUSINESS_LIMIT = Limit(
 _PERIOD_WORDS = {"transaction": N_("single-payment"), "day": N_("daily"), "year": N_("yearly")}
 
 
-def limit_for(kyc_tier: int, *, business: bool = False) -> Limit:
+def limit_for(
+    kyc_tier: int,
+    *,
+    business: bool = False,
+    uow: UnitOfWork | None = None,
+    user_id: str | None = None,
+    at: datetime | None = None,
+) -> Limit:
+    """The limits of a KYC tier (or of a business). Given `uow` and `user_id`, a raise granted
+    to that user through a support case (`limit_overrides`, in effect at `at`) lifts each
+    limit to the higher of the two; it never lowers one."""
     if business:
-        return BUSINESS_LIMIT
-    return PERSONAL_LIMITS[max(0, min(kyc_tier, max(PERSONAL_LIMITS)))]
+        base = BUSINESS_LIMIT
+    else:
+        base = PERSONAL_LIMITS[max(0, min(kyc_tier, max(PERSONAL_LIMITS)))]
+    if uow is None or user_id is None:
+        return base
+    raised = uow.agent_tools.limit_overrides.in_effect(user_id, at)
+    if raised is None:
+        return base
+    return Limit(
+        per_transaction=max(base.per_transaction, raised.per_transaction),
+        per_day=max(base.per_day, raised.per_day),
+        per_year=max(base.per_year, raised.per_year),
+    )
 
 
 def _exceeded(period: str, cap: int, used: int, locale: str) -> LimitExceeded:

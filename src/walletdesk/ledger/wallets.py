@@ -30,10 +30,13 @@ class WalletBalance:
 
 
 def balances(rt: Runtime, actor: Authenticated) -> list[WalletBalance]:
+    return user_balances(rt, actor.user.id)
+
+
+def user_balances(rt: Runtime, user_id: str) -> list[WalletBalance]:
+    """`balances` of any user (the caller has checked who may see them)."""
     with rt.db.uow(read_only=True) as uow:
-        accounts = [
-            a for a in uow.accounts.for_owner(actor.user.id) if a.kind == AccountKind.WALLET
-        ]
+        accounts = [a for a in uow.accounts.for_owner(user_id) if a.kind == AccountKind.WALLET]
     found = {
         a.currency: WalletBalance(
             a.currency,
@@ -51,9 +54,9 @@ def balances(rt: Runtime, actor: Authenticated) -> list[WalletBalance]:
 
 def limits_left(rt: Runtime, actor: Authenticated) -> dict[str, Money]:
     with rt.db.uow(read_only=True) as uow:
-        left = remaining(
-            uow, subject_id=actor.user.id, limit=limit_for(actor.user.kyc_tier), at=rt.clock.now()
-        )
+        now = rt.clock.now()
+        limit = limit_for(actor.user.kyc_tier, uow=uow, user_id=actor.user.id, at=now)
+        left = remaining(uow, subject_id=actor.user.id, limit=limit, at=now)
     return {name: Money(value, "CNY") for name, value in left.items()}
 
 
@@ -123,10 +126,22 @@ def history_page(
 ) -> HistoryPage:
     """A page of postings, newest first, with the registered sources' items of the same
     time span merged in; the cursor follows the postings."""
+    return user_history_page(rt, actor.user.id, cursor=cursor, limit=limit, filters=filters)
+
+
+def user_history_page(
+    rt: Runtime,
+    user_id: str,
+    *,
+    cursor: int | None,
+    limit: int,
+    filters: HistoryFilter,
+) -> HistoryPage:
+    """`history_page` of any user (the caller has checked who may see it)."""
     size = min(limit, PAGE_MAX)
-    posted = history(rt, actor, cursor=cursor, limit=size, filters=filters)
+    posted = user_history(rt, user_id, cursor=cursor, limit=size, filters=filters)
     full = len(posted) == size
-    window = HistoryWindow(actor.user.id, cursor, posted[-1].created_at if full else None)
+    window = HistoryWindow(user_id, cursor, posted[-1].created_at if full else None)
     extra = [item for source in EXTRA_HISTORY for item in source(rt, window, filters)]
     items = sorted(posted + extra, key=lambda item: item.created_at, reverse=True)
     return HistoryPage(items, posted[-1].cursor if full else None)
@@ -140,10 +155,20 @@ def history(
     limit: int,
     filters: HistoryFilter,
 ) -> list[HistoryItem]:
+    return user_history(rt, actor.user.id, cursor=cursor, limit=limit, filters=filters)
+
+
+def user_history(
+    rt: Runtime,
+    user_id: str,
+    *,
+    cursor: int | None,
+    limit: int,
+    filters: HistoryFilter,
+) -> list[HistoryItem]:
+    """`history` of any user (the caller has checked who may see it)."""
     with rt.db.uow(read_only=True) as uow:
-        accounts = [
-            a.id for a in uow.accounts.for_owner(actor.user.id) if a.kind == AccountKind.WALLET
-        ]
+        accounts = [a.id for a in uow.accounts.for_owner(user_id) if a.kind == AccountKind.WALLET]
         if not accounts:
             return []
         rows = uow.journal.history(
@@ -156,7 +181,7 @@ def history(
             min_amount=filters.min_amount.minor if filters.min_amount else None,
             max_amount=filters.max_amount.minor if filters.max_amount else None,
         )
-    items = [_item(row, actor.user.id) for row in rows]
+    items = [_item(row, user_id) for row in rows]
     if filters.direction == "in":
         items = [i for i in items if i.amount.minor > 0]
     elif filters.direction == "out":

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from walletdesk.randomness import new_id
 from walletdesk.risk.features import FeatureValue, compute_features
-from walletdesk.risk.history import FactSource
+from walletdesk.risk.history import Facts, FactSource
 from walletdesk.risk.models import ENGINE_UNAVAILABLE, Action, Decision, Movement, Verdict
-from walletdesk.risk.rules_admin import active_rule_set
+from walletdesk.risk.rules_admin import rule_set_for
 from walletdesk.risk.ruleset import RuleSet
 
 if TYPE_CHECKING:
@@ -48,10 +48,12 @@ def evaluate_movement(
 ) -> Assessment:
     """The engine without its safety net: features from `source`, verdict from `rules`.
     Replay calls this directly (no time budget, so its results are reproducible)."""
-    facts = source.facts(movement, now)
+    return _evaluate(rules, source.facts(movement, now), movement, now)
+
+
+def _evaluate(rules: RuleSet, facts: Facts, movement: Movement, now: datetime) -> Assessment:
     features = compute_features(movement, facts, now)
-    snoozed = source.snoozed_rules(movement.sender_id, now)
-    return Assessment(features, rules.evaluate(features, snoozed))
+    return Assessment(features, rules.evaluate(features, facts.snoozed))
 
 
 def assess(
@@ -70,8 +72,9 @@ def assess(
     assessment: Assessment | None = None
     try:
         with uow.risk.savepoint():
-            version, rules = active_rule_set(uow)
-            assessment = evaluate_movement(rules, uow.risk, movement, now)
+            facts = uow.risk.facts(movement, now)
+            version, rules = rule_set_for(uow, facts.rule_set_head)
+        assessment = _evaluate(rules, facts, movement, now)
     except Exception as exc:
         # Any failure holds the movement; the reason stays in the log, not with the customer.
         logger.exception("risk assessment of %s failed; holding it", movement.id)

@@ -180,17 +180,6 @@ class ListProbe:
     def phones(self) -> list[str]:
         return [p for p in (self.sender_phone, self.receiver_phone) if p is not None]
 
-    def pairs(self) -> list[tuple[str, str]]:
-        """Every (kind, value) worth looking up for this movement (IP ranges apart)."""
-        pairs = [(ListKind.ACCOUNT.value, self.sender_id)]
-        if self.receiver_id is not None:
-            pairs.append((ListKind.ACCOUNT.value, self.receiver_id))
-            pairs.append((ListKind.PAYEE.value, self.receiver_id))
-        if self.device_id is not None:
-            pairs.append((ListKind.DEVICE.value, self.device_id))
-        pairs += [(ListKind.PHONE.value, phone) for phone in self.phones()]
-        return pairs
-
 
 def ip_key(text: str | None) -> str | None:
     """An address as 32 hex digits (IPv4 mapped into IPv6), so ranges compare as text; None
@@ -220,16 +209,22 @@ def _key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
 
 @dataclass(frozen=True)
 class Facts:
+    """Everything one assessment reads from storage."""
+
     history: History
     sender: Party | None
     receiver: Party | None
     device: DeviceSeen | None
     listed: frozenset[str]
+    """The list features that fire (`LIST_FEATURES`)."""
+    snoozed: frozenset[str] = frozenset()
+    """Rules snoozed for the sender at `now`."""
+    rule_set_head: tuple[int, str] | None = None
+    """(version, sha256) of the latest stored rule set, for a store that keeps them; None
+    means the packaged default (or, for replay, whatever rules the caller brings)."""
 
 
 class FactSource(Protocol):
     """Where the engine reads the past: `uow.risk` or a `MemoryStore`."""
 
     def facts(self, movement: Movement, now: datetime) -> Facts: ...
-
-    def snoozed_rules(self, user_id: str, now: datetime) -> frozenset[str]: ...

@@ -202,6 +202,7 @@ class MemoryStore:
             receiver=receiver,
             device=self._device(movement, now),
             listed=probe.hits(self._listed, ip_hit),
+            snoozed=self.snoozed_rules(movement.sender_id, now),
         )
 
     def _known(self, party_id: str | None, now: datetime) -> Party | None:

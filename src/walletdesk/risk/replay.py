@@ -271,8 +271,11 @@ def run_replay(
     )
 
 
-def summary(result: ReplayResult, *, seconds: float) -> dict[str, object]:
-    """The machine line: one JSON object."""
+def summary(
+    result: ReplayResult, *, seconds: float, cpu_seconds: float | None = None
+) -> dict[str, object]:
+    """The machine line: one JSON object. `events_per_s` is wall-clock; `events_per_cpu_s`
+    (when given the process's CPU time) does not depend on what else the machine runs."""
     card, base = result.rules, result.baseline
     return {
         "events": result.events,
@@ -286,6 +289,7 @@ def summary(result: ReplayResult, *, seconds: float) -> dict[str, object]:
             "tn": card.true_negative,
         },
         "events_per_s": round(result.events / seconds, 1) if seconds > 0 else None,
+        "events_per_cpu_s": (round(result.events / cpu_seconds, 1) if cpu_seconds else None),
         "decision_hash": result.decision_hash,
         "baseline": {
             "precision": round(base.precision, 4),

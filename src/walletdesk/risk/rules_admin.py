@@ -62,7 +62,12 @@ def default_rule_set() -> RuleSet:
 
 def active_rule_set(uow: UnitOfWork) -> tuple[int, RuleSet]:
     """(version, compiled rules) in force now: the latest stored version, else version 0."""
-    head = uow.risk.latest_rule_set_head()
+    return rule_set_for(uow, uow.risk.latest_rule_set_head())
+
+
+def rule_set_for(uow: UnitOfWork, head: tuple[int, str] | None) -> tuple[int, RuleSet]:
+    """The compiled rules of the stored head (version, sha256), read and compiled only the
+    first time this process meets that file; version 0 when nothing is stored."""
     if head is None:
         return DEFAULT_VERSION, default_rule_set()
     version, sha256 = head

@@ -14,7 +14,10 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
+from walletdesk.storage.repositories.agent_tools import AgentToolsStore
 from walletdesk.storage.repositories.audit import AuditRepository
+from walletdesk.storage.repositories.chat import ChatStore
+from walletdesk.storage.repositories.complaints_kb import ComplaintsKbStore
 from walletdesk.storage.repositories.identity import (
     DeviceRepository,
     LoginChallengeRepository,
@@ -37,8 +40,10 @@ from walletdesk.storage.repositories.notify import (
     SimulatedMessageRepository,
 )
 from walletdesk.storage.repositories.risk import RiskRepository
+from walletdesk.storage.repositories.routing import RoutingStore
 from walletdesk.storage.repositories.support import SupportStore
 from walletdesk.storage.repositories.transfer_engine import TransferEngineRepository
+from walletdesk.storage.repositories.verification import VerificationStore
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,11 @@ class UnitOfWork:
     transfer_engine: TransferEngineRepository
     risk: RiskRepository
     support: SupportStore
+    routing: RoutingStore
+    agent_tools: AgentToolsStore
+    verification: VerificationStore
+    chat: ChatStore
+    complaints_kb: ComplaintsKbStore
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -101,6 +111,11 @@ class UnitOfWork:
         self.transfer_engine = TransferEngineRepository(connection)
         self.risk = RiskRepository(connection)
         self.support = SupportStore(connection)
+        self.routing = RoutingStore(connection)
+        self.agent_tools = AgentToolsStore(connection)
+        self.verification = VerificationStore(connection)
+        self.chat = ChatStore(connection)
+        self.complaints_kb = ComplaintsKbStore(connection)
         return self
 
     @property

@@ -14,5 +14,7 @@ Layout:
     sla.py           policies and per-case targets; sla_clock.py drives them and check_sla()
     conversations.py starting chats, customer messages, hand-off from the bot
     casework.py      what agents do: reply, status, assignment, priority
+    routing*.py      queues, offers to agents by skill/load/round robin, re-offers (agents.py:
+                     status, skills, capacity; history_routing.py: routing's events)
     views.py         read models for customers and staff
 """

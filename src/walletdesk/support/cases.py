@@ -12,15 +12,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from walletdesk.i18n import translate
 from walletdesk.randomness import new_id
-from walletdesk.support import history, sla_clock
+from walletdesk.support import history, routing, sla_clock
 from walletdesk.support.attachments import Upload, check_uploads, seal
 from walletdesk.support.calendar import Calendars
 from walletdesk.support.errors import empty_message
+from walletdesk.support.masking import MASKED_NOTICE, mask_sensitive
 from walletdesk.support.models import (
     DEFAULT_PRIORITY,
     Assurance,
     Attachment,
+    AuthorKind,
     By,
     Case,
     CaseType,
@@ -44,7 +47,7 @@ TEXT_MAX = 4000
 
 def subject_of(text: str) -> str:
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return first_line[:SUBJECT_MAX] or "…"
+    return mask_sensitive(first_line).text[:SUBJECT_MAX] or "…"
 
 
 def do_open_case(
@@ -99,6 +102,7 @@ def do_open_case(
     history.case_created(rt, uow, case, by, now)
     if not with_bot:
         sla_clock.start_clocks(rt, uow, case, now, calendars)
+        routing.enqueue(rt, uow, case, now)
     uow.support.cases.save(case)
     return case, conversation
 
@@ -149,6 +153,9 @@ def do_add_message(
     SLA effects are the caller's: a customer's message and an agent's answer differ."""
     checked = check_uploads(list(uploads), rt.settings.support_attachment_max_bytes)
     body = clean_text(text, has_attachments=bool(checked))
+    # A customer's codes, passwords, card and ID numbers never reach storage (principle 4).
+    masked = mask_sensitive(body) if by.kind is AuthorKind.CONTACT else None
+    body = masked.text if masked else body
     message = uow.support.messages.add(
         Message(
             id=None,
@@ -175,6 +182,18 @@ def do_add_message(
         )
         attachments.append(uow.support.attachments.add(attachment))
     history.message_added(rt, uow, case, by, now, message, attachments)
+    if masked and masked.changed:
+        notice = translate(MASKED_NOTICE, case.locale)
+        do_add_message(
+            rt,
+            uow,
+            case,
+            conversation,
+            By.system(),
+            text=notice,
+            visibility=Visibility.PUBLIC,
+            now=now,
+        )
     return message, attachments
 
 
@@ -220,6 +239,7 @@ def do_hand_off(
     if case.with_bot:
         case.with_bot = False
         sla_clock.start_clocks(rt, uow, case, now, calendars)
+        routing.enqueue(rt, uow, case, now)
     return True
 
 

@@ -27,6 +27,7 @@ from walletdesk.support.errors import (
     not_an_agent,
 )
 from walletdesk.support.holidays import load_calendars
+from walletdesk.support.impersonation import refuse_unsafe_draft
 from walletdesk.support.models import By, Case, Conversation, Priority, Visibility
 from walletdesk.support.sla import SlaPolicy
 from walletdesk.support.statuses import (
@@ -35,6 +36,7 @@ from walletdesk.support.statuses import (
     StatusLabel,
     check_label_key,
 )
+from walletdesk.support.versioning import check_version
 
 if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
@@ -66,15 +68,20 @@ def agent_reply(
     visibility: Visibility,
     conversation_id: str | None = None,
     uploads: Sequence[Upload] = (),
+    expected_version: int | None = None,
 ) -> Posted:
     """A public answer (into the latest conversation with humans unless one is named) or an
-    internal note. An answer fulfils the owed response target and opens a new case."""
+    internal note. An answer fulfils the owed response target and opens a new case.
+    `expected_version`: refuse with `case_changed` if the case moved past it."""
     now = rt.clock.now()
     with rt.db.uow() as uow:
         case = access_case_for(uow, actor, case_id, for_update=True)
+        check_version(uow, case, expected_version)
         public = visibility is Visibility.PUBLIC
         if public and case.is_closed:
             raise CaseIsClosed()
+        if public:
+            refuse_unsafe_draft(uow, actor, case, text, rt=rt)  # audits and refuses scam asks
         conversation = _conversation_for_reply(uow, case, conversation_id, visibility)
         calendars = load_calendars(uow)
         by = actor.by(case)
@@ -107,11 +114,20 @@ def agent_reply(
     return Posted(case, conversation, message, attachments)
 
 
-def change_status(rt: Runtime, actor: SupportActor, case_id: str, status: str) -> Case:
-    """Move a case to a category or a team label (`Case.transition_to` enforces the rules)."""
+def change_status(
+    rt: Runtime,
+    actor: SupportActor,
+    case_id: str,
+    status: str,
+    *,
+    expected_version: int | None = None,
+) -> Case:
+    """Move a case to a category or a team label (`Case.transition_to` enforces the rules).
+    `expected_version`: refuse with `case_changed` if the case moved past it."""
     now = rt.clock.now()
     with rt.db.uow() as uow:
         case = access_case_for(uow, actor, case_id, for_update=True)
+        check_version(uow, case, expected_version)
         target = resolve_status(uow, status)
         if target == case.status:
             return case

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from walletdesk.i18n import N_
+from walletdesk.support import routing_load
 from walletdesk.support.events import SupportEvent, announce_after_commit
 from walletdesk.support.models import Attachment, By, Case, Conversation, Message
 from walletdesk.support.statuses import Status
@@ -114,6 +115,7 @@ def _write(
             recipients=recipients,
         ),
     )
+    routing_load.after_event(rt, uow, case, by)  # agents' load counters follow every change
     return event
 
 

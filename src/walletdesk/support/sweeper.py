@@ -1,5 +1,6 @@
-"""The support desk's periodic work: SLA breaches and escalations (`check_sla`) and closing
-solved cases whose reopen window has passed. The web process runs it on a background thread
+"""The support desk's periodic work: SLA breaches and escalations (`check_sla`), closing
+solved cases whose reopen window has passed, and routing (lapsed offers move on, waiting cases
+meet freed agents: `routing_work.sweep_routing`). The web process runs it on a background thread
 every `support_sweep_seconds`; every step reads `rt.clock`, so tests call `sweep_once`."""
 
 from __future__ import annotations
@@ -9,7 +10,11 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from walletdesk.support.actions_execute import resume_executions
 from walletdesk.support.casework import close_solved_cases
+from walletdesk.support.complaints_sweep import desk_sweep
+from walletdesk.support.realtime_hours import hand_off_due
+from walletdesk.support.routing_work import sweep_routing
 from walletdesk.support.sla_clock import check_sla
 
 if TYPE_CHECKING:
@@ -23,11 +28,17 @@ class SweepResult:
     breached: int
     escalated: int
     closed: int
+    reoffered: int = 0
+    """Offers nobody answered in `support_offer_seconds`, given to the next agent."""
 
 
 def sweep_once(rt: Runtime) -> SweepResult:
+    hand_off_due(rt)  # chats kept by the assistant until agents' hours began
     sla = check_sla(rt)
-    return SweepResult(sla.breached, sla.escalated, close_solved_cases(rt))
+    desk_sweep(rt)  # complaint records and deadlines, CSAT asks (before solved cases close)
+    closed = close_solved_cases(rt)
+    resume_executions(rt)  # case actions whose process died between approval and outcome
+    return SweepResult(sla.breached, sla.escalated, closed, sweep_routing(rt).reoffered)
 
 
 class Sweeper:

@@ -63,6 +63,9 @@ def event_values(movement: Movement) -> dict[str, Any]:
     }
 
 
+_INSERT_DECISION = insert(risk_decisions)
+
+
 def _decision(row: Row[Any]) -> Decision:
     return Decision(
         id=row.id,
@@ -153,7 +156,8 @@ class RiskRepository(RiskHistoryQueries):
 
     def add_decision(self, decision: Decision) -> None:
         self.connection.execute(
-            insert(risk_decisions).values(
+            _INSERT_DECISION,
+            dict(
                 id=decision.id,
                 movement_id=decision.movement_id,
                 movement_kind=str(decision.movement_kind),
@@ -172,7 +176,7 @@ class RiskRepository(RiskHistoryQueries):
                 failure=decision.failure,
                 elapsed_us=decision.elapsed_us,
                 created_at=decision.created_at,
-            )
+            ),
         )
 
     def decision(self, decision_id: str) -> Decision | None:

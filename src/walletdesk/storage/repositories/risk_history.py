@@ -1,10 +1,14 @@
-"""The risk engine's reads of the past (`FactSource` on SQL), in few round trips.
+"""The risk engine's reads (`FactSource` on SQL): one statement per assessment.
 
-All velocity aggregates of one assessment come from ONE statement: single-row aggregate
-subqueries over `risk_events` joined on true, each one an index range scan
-(`(sender_id, at)`, `(receiver_id, at)`, `(device_id, at)`, `(ip, at)`), plus index-only
-min/max look-ups for first and last activity. Windows are ``now - w <= at <= now``, the same
-as `risk.memory.MemoryStore` (a test holds the two to the same answers).
+One SELECT for everything about the movement's past and its parties: single-row aggregate
+subqueries over `risk_events` joined on true (each a range of one covering index, so only index
+pages are read), index-only min/max look-ups for first and last activity, the two parties'
+account dates and phone indexes, the device's first use, the block-list hits, the customer's
+live snoozes and the head of the stored rule sets. One round trip, however many rules.
+
+Statements are built once per shape with every value a bound parameter, so SQLAlchemy compiles
+each once and psycopg prepares it on the server. Windows are ``now - w <= at <= now``, the
+same as `risk.memory.MemoryStore` (a test holds the two to the same answers).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy import (
     distinct,
     exists,
     func,
+    literal_column,
     or_,
     select,
     true,
@@ -32,12 +37,12 @@ from walletdesk.risk.history import (
     AVERAGE_WINDOW,
     FAN_OUT_WINDOW,
     HISTORY_FIELDS,
+    LIST_FEATURES,
     WINDOWS,
     DeviceSeen,
     Facts,
     History,
     ListKind,
-    ListProbe,
     Party,
     ip_key,
     similar_bounds,
@@ -45,7 +50,12 @@ from walletdesk.risk.history import (
 from walletdesk.risk.models import Movement
 from walletdesk.storage import tables as t
 from walletdesk.storage.tables_merchants import merchants
-from walletdesk.storage.tables_risk import risk_events, risk_list_entries, risk_snoozes
+from walletdesk.storage.tables_risk import (
+    risk_events,
+    risk_list_entries,
+    risk_rule_sets,
+    risk_snoozes,
+)
 from walletdesk.storage.types import UTCDateTime
 
 e = risk_events.c
@@ -53,6 +63,19 @@ _NONE = ""  # no id is empty, so "<> ''" excludes nothing
 _AT = UTCDateTime()
 _SPANS = {**WINDOWS, "8h": FAN_OUT_WINDOW, "90d": AVERAGE_WINDOW}
 """Every window start is a bound parameter ``t_<name>`` (= now - span)."""
+_WINDOW_NAMES = tuple(WINDOWS)
+# Constants are written into the SQL rather than bound: fewer parameters to build and send on
+# every execution (the statement has dozens of CASE branches).
+_ONE: Any = literal_column("1")
+_ZERO: Any = literal_column("0")
+
+
+def _text(kind: ListKind) -> Any:
+    return literal_column(f"'{kind.value}'")  # a fixed enum value, never user input
+
+
+def _now() -> Any:
+    return bindparam("now", type_=_AT)
 
 
 def _since(name: str) -> Any:
@@ -63,9 +86,9 @@ def _counts(prefix: str, names: tuple[str, ...]) -> list[ColumnElement[Any]]:
     columns: list[ColumnElement[Any]] = []
     for name in names:
         recent = _since(name)
-        columns.append(func.sum(case((recent, 1), else_=0)).label(f"{prefix}_count_{name}"))
+        columns.append(func.sum(case((recent, _ONE), else_=_ZERO)).label(f"{prefix}_count_{name}"))
         columns.append(
-            func.sum(case((recent, e.amount_cny_minor), else_=0)).label(f"{prefix}_sum_{name}")
+            func.sum(case((recent, e.amount_cny_minor), else_=_ZERO)).label(f"{prefix}_sum_{name}")
         )
     return columns
 
@@ -76,21 +99,74 @@ def _distinct(column: Any, window: str, other: ColumnElement[bool], label: str) 
 
 def _edge(aggregate: Any, column: Any, key: str, label: str) -> Any:
     """First or last activity of one party in one role: an index-only min/max."""
-    found = select(aggregate(e.at)).where(
-        column == bindparam(key), e.at <= bindparam("now", type_=_AT)
-    )
+    found = select(aggregate(e.at)).where(column == bindparam(key), e.at <= _now())
     return found.scalar_subquery().label(label)
 
 
-_WINDOW_NAMES = tuple(WINDOWS)
+def _one(column: Any, where: ColumnElement[bool], label: str) -> Any:
+    return select(column).where(where).scalar_subquery().label(label)
+
+
+def _party(key: str, prefix: str) -> list[Any]:
+    u = t.users.c
+    who = u.id == bindparam(key)
+    return [
+        _one(u.created_at, who, f"{prefix}_opened"),
+        _one(u.password_reset_at, who, f"{prefix}_reset"),
+        _one(u.contact_changed_at, who, f"{prefix}_contact"),
+        _one(u.phone_index, who, f"{prefix}_phone"),
+    ]
+
+
+def _listed(kind: ListKind, value: Any, label: str) -> Any:
+    entry = risk_list_entries.c
+    return (
+        exists()
+        .where(entry.kind == _text(kind), entry.value == value, entry.removed_at.is_(None))
+        .label(label)
+    )
+
+
+def _listed_and_snoozed(has_receiver: bool, has_device: bool) -> list[Any]:
+    """Block-list hits as booleans, and the sender's live snoozes as one comma-joined text
+    (rule ids never contain commas)."""
+    u, entry, snooze = t.users.c, risk_list_entries.c, risk_snoozes.c
+    sender: Any = bindparam("sender")
+    phones = [select(u.phone_index).where(u.id == sender).scalar_subquery()]
+    columns = [_listed(ListKind.ACCOUNT, sender, "sender_listed")]
+    if has_receiver:
+        receiver: Any = bindparam("receiver")
+        phones.append(select(u.phone_index).where(u.id == receiver).scalar_subquery())
+        columns += [
+            _listed(ListKind.ACCOUNT, receiver, "receiver_listed"),
+            _listed(ListKind.PAYEE, receiver, "payee_listed"),
+        ]
+    if has_device:
+        columns.append(_listed(ListKind.DEVICE, bindparam("device"), "device_listed"))
+    live = entry.removed_at.is_(None)
+    key: Any = bindparam("ip_key")
+    columns += [
+        exists()
+        .where(entry.kind == _text(ListKind.PHONE), or_(*(entry.value == p for p in phones)), live)
+        .label("phone_listed"),
+        exists()
+        .where(
+            entry.kind == _text(ListKind.IP), entry.range_start <= key, entry.range_end >= key, live
+        )
+        .label("ip_listed"),
+        select(func.aggregate_strings(snooze.rule_id, ","))
+        .where(snooze.user_id == sender, snooze.lifted_at.is_(None), snooze.until > _now())
+        .scalar_subquery()
+        .label("snoozed"),
+    ]
+    return columns
 
 
 @cache
-def _history_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> Any:
-    """One statement per shape, built once; every value is a bound parameter, so SQLAlchemy
-    compiles it once and the driver can prepare it."""
+def _facts_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> Any:
+    """One statement per shape, built once."""
     sender: Any = bindparam("sender")
-    until_now = e.at <= bindparam("now", type_=_AT)
+    until_now = e.at <= _now()
     other_receiver = e.receiver_id != bindparam("other_receiver")
     parts: list[FromClause] = [
         select(
@@ -99,7 +175,7 @@ def _history_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> An
             _distinct(e.receiver_id, "24h", other_receiver, "sender_out_receivers_24h"),
             func.max(e.at).label("sender_last_out_at"),
         )
-        .where(e.sender_id == sender, e.outgoing.is_(True), _since("90d"), until_now)
+        .where(e.sender_id == sender, _since("90d"), until_now, e.outgoing.is_(True))
         .subquery("sender_out"),
         select(
             func.count().label("sender_in_count_24h"),
@@ -109,12 +185,21 @@ def _history_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> An
         .where(e.receiver_id == sender, _since("24h"), until_now)
         .subquery("sender_in"),
     ]
+    rule_sets = risk_rule_sets.c
     scalars: list[Any] = [
         _edge(func.min, e.sender_id, "sender", "s_first_out"),
         _edge(func.min, e.receiver_id, "sender", "s_first_in"),
         _edge(func.max, e.sender_id, "sender", "s_last_out"),
         _edge(func.max, e.receiver_id, "sender", "s_last_in"),
+        *_party("sender", "s"),
+        select(func.max(rule_sets.version)).scalar_subquery().label("rules_version"),
+        select(rule_sets.sha256)
+        .order_by(rule_sets.version.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("rules_sha256"),
     ]
+    scalars += _listed_and_snoozed(has_receiver, has_device)
     not_sender = e.sender_id != sender
     if has_receiver:
         receiver: Any = bindparam("receiver")
@@ -123,7 +208,7 @@ def _history_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> An
             select(
                 *_counts("receiver_in", _WINDOW_NAMES),
                 _distinct(e.sender_id, "24h", not_sender, "receiver_in_senders_24h"),
-                func.sum(case((and_(_since("24h"), similar), 1), else_=0)).label(
+                func.sum(case((and_(_since("24h"), similar), _ONE), else_=_ZERO)).label(
                     "receiver_similar_24h"
                 ),
             )
@@ -136,6 +221,18 @@ def _history_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> An
             .label("pair_seen"),
             _edge(func.min, e.receiver_id, "receiver", "r_first_in"),
             _edge(func.min, e.sender_id, "receiver", "r_first_out"),
+            *_party("receiver", "r"),
+            _one(merchants.c.created_at, merchants.c.id == receiver, "r_merchant_opened"),
+        ]
+    if has_device:
+        d = t.devices.c
+        own = and_(d.user_id == sender, d.first_seen_at <= _now())
+        scalars += [
+            select(func.min(d.first_seen_at))
+            .where(own, d.fingerprint == bindparam("device"))
+            .scalar_subquery()
+            .label("device_first_seen"),
+            select(func.min(d.first_seen_at)).where(own).scalar_subquery().label("devices_first"),
         ]
     for prefix, column, present in (("device", e.device_id, has_device), ("ip", e.ip, has_ip)):
         if not present:
@@ -154,7 +251,7 @@ def _history_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> An
     return select(*parts, *scalars).select_from(joined)
 
 
-def _history_parameters(movement: Movement, now: datetime) -> dict[str, Any]:
+def _parameters(movement: Movement, now: datetime) -> dict[str, Any]:
     low, high = similar_bounds(movement.amount_cny_minor)
     values: dict[str, Any] = {f"t_{name}": now - span for name, span in _SPANS.items()}
     values.update(
@@ -164,40 +261,11 @@ def _history_parameters(movement: Movement, now: datetime) -> dict[str, Any]:
         other_receiver=movement.receiver_id or _NONE,
         device=movement.device_id,
         ip=movement.ip,
+        ip_key=ip_key(movement.ip),
         similar_low=low,
         similar_high=high,
     )
     return values
-
-
-u = t.users.c
-_PARTIES = select(
-    u.id, u.created_at, u.password_reset_at, u.contact_changed_at, u.phone_index
-).where(u.id.in_(bindparam("ids", expanding=True)))
-_MERCHANT_OPENED = select(merchants.c.created_at).where(merchants.c.id == bindparam("id"))
-d = t.devices.c
-_DEVICE = select(
-    func.min(case((d.fingerprint == bindparam("fingerprint"), d.first_seen_at))),
-    func.min(d.first_seen_at),
-).where(d.user_id == bindparam("user"), d.first_seen_at <= bindparam("now", type_=_AT))
-_l = risk_list_entries.c
-_LISTED = select(_l.kind, _l.value).where(
-    _l.removed_at.is_(None),
-    or_(
-        _l.value.in_(bindparam("values", expanding=True)),
-        and_(
-            _l.kind == ListKind.IP.value,
-            _l.range_start <= bindparam("ip_key"),
-            _l.range_end >= bindparam("ip_key"),
-        ),
-    ),
-)
-_s = risk_snoozes.c
-_SNOOZED = select(_s.rule_id).where(
-    _s.user_id == bindparam("user"),
-    _s.lifted_at.is_(None),
-    _s.until > bindparam("now", type_=_AT),
-)
 
 
 def _earliest(*values: datetime | None) -> datetime | None:
@@ -210,84 +278,70 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
+def _history(row: Any, has_receiver: bool) -> History:
+    values: dict[str, Any] = {}
+    for name in HISTORY_FIELDS:
+        if name in row:
+            value = row[name]
+            is_plain = not name.endswith("_at") and name != "pair_seen"
+            values[name] = int(value or 0) if is_plain else value
+    values["sender_first_seen_at"] = _earliest(row["s_first_out"], row["s_first_in"])
+    values["sender_last_seen_at"] = _latest(row["s_last_out"], row["s_last_in"])
+    if has_receiver:
+        values["pair_seen"] = bool(row["pair_seen"])
+        values["receiver_first_seen_at"] = _earliest(row["r_first_in"], row["r_first_out"])
+    return History(**values)
+
+
+def _party_of(row: Any, prefix: str) -> Party | None:
+    opened = row[f"{prefix}_opened"]
+    if opened is None:
+        return None
+    return Party(
+        opened_at=opened,
+        password_reset_at=row[f"{prefix}_reset"],
+        contact_changed_at=row[f"{prefix}_contact"],
+        phone_index=row[f"{prefix}_phone"],
+    )
+
+
 class RiskHistoryQueries:
     connection: Connection
 
-    def history(self, movement: Movement, now: datetime) -> History:
-        statement = _history_statement(
+    def _row(self, movement: Movement, now: datetime) -> Any:
+        statement = _facts_statement(
             movement.receiver_id is not None,
             movement.device_id is not None,
             movement.ip is not None,
         )
-        row = self.connection.execute(statement, _history_parameters(movement, now)).one()._mapping
-        values: dict[str, Any] = {}
-        for name in HISTORY_FIELDS:
-            if name in row:
-                values[name] = row[name]
-        for name, value in list(values.items()):
-            if name.endswith("_at") or name == "pair_seen":
-                continue
-            values[name] = int(value or 0)
-        values["sender_first_seen_at"] = _earliest(row["s_first_out"], row["s_first_in"])
-        values["sender_last_seen_at"] = _latest(row["s_last_out"], row["s_last_in"])
-        if movement.receiver_id is not None:
-            values["pair_seen"] = bool(row["pair_seen"])
-            values["receiver_first_seen_at"] = _earliest(row["r_first_in"], row["r_first_out"])
-        return History(**values)
+        return self.connection.execute(statement, _parameters(movement, now)).one()._mapping
 
-    def parties(self, movement: Movement) -> tuple[Party | None, Party | None]:
-        wanted = [movement.sender_id] + ([movement.receiver_id] if movement.receiver_id else [])
-        found = {
-            row.id: Party(
-                opened_at=row.created_at,
-                password_reset_at=row.password_reset_at,
-                contact_changed_at=row.contact_changed_at,
-                phone_index=row.phone_index,
-            )
-            for row in self.connection.execute(_PARTIES, {"ids": wanted})
-        }
-        receiver = found.get(movement.receiver_id) if movement.receiver_id else None
-        if movement.receiver_id and receiver is None:
-            opened = self.connection.execute(
-                _MERCHANT_OPENED, {"id": movement.receiver_id}
-            ).scalar()
-            receiver = Party(opened_at=opened) if opened is not None else None
-        return found.get(movement.sender_id), receiver
-
-    def device_seen(self, movement: Movement, now: datetime) -> DeviceSeen | None:
-        if movement.device_id is None:
-            return None
-        this_one, earliest = self.connection.execute(
-            _DEVICE, {"fingerprint": movement.device_id, "user": movement.sender_id, "now": now}
-        ).one()
-        if this_one is None:
-            return DeviceSeen(first_seen_at=None, earlier_device=earliest is not None)
-        return DeviceSeen(first_seen_at=this_one, earlier_device=earliest < this_one)
-
-    def listed(self, probe: ListProbe) -> frozenset[str]:
-        values = sorted({value for _kind, value in probe.pairs()})
-        rows = self.connection.execute(_LISTED, {"values": values, "ip_key": probe.ip_key}).all()
-        found = {(row.kind, row.value) for row in rows}
-        return probe.hits(found, any(row.kind == ListKind.IP.value for row in rows))
+    def history(self, movement: Movement, now: datetime) -> History:
+        return _history(self._row(movement, now), movement.receiver_id is not None)
 
     def facts(self, movement: Movement, now: datetime) -> Facts:
-        sender, receiver = self.parties(movement)
-        probe = ListProbe(
-            sender_id=movement.sender_id,
-            receiver_id=movement.receiver_id,
-            device_id=movement.device_id,
-            ip_key=ip_key(movement.ip),
-            sender_phone=sender.phone_index if sender else None,
-            receiver_phone=receiver.phone_index if receiver else None,
-        )
+        row = self._row(movement, now)
+        has_receiver = movement.receiver_id is not None
+        sender = _party_of(row, "s")
+        receiver = _party_of(row, "r") if has_receiver else None
+        if has_receiver and receiver is None and row["r_merchant_opened"] is not None:
+            receiver = Party(opened_at=row["r_merchant_opened"])
+        device = None
+        if movement.device_id is not None:
+            this_one, earliest = row["device_first_seen"], row["devices_first"]
+            device = DeviceSeen(
+                first_seen_at=this_one,
+                earlier_device=earliest is not None and (this_one is None or earliest < this_one),
+            )
+        listed = frozenset(name for name in LIST_FEATURES if row.get(name))
+        snoozed = frozenset(filter(None, (row["snoozed"] or "").split(",")))
+        version = row["rules_version"]
         return Facts(
-            history=self.history(movement, now),
+            history=_history(row, has_receiver),
             sender=sender,
             receiver=receiver,
-            device=self.device_seen(movement, now),
-            listed=self.listed(probe),
+            device=device,
+            listed=listed,
+            snoozed=snoozed,
+            rule_set_head=(int(version), str(row["rules_sha256"])) if version else None,
         )
-
-    def snoozed_rules(self, user_id: str, now: datetime) -> frozenset[str]:
-        rows = self.connection.execute(_SNOOZED, {"user": user_id, "now": now})
-        return frozenset(row.rule_id for row in rows)

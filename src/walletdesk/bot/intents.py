@@ -1,0 +1,216 @@
+"""Intent classification with calibrated confidence and out-of-scope rejection.
+
+Two linear models over the same sparse features vote with their probabilities: a multinomial
+logistic regression and a linear SVM whose scores are calibrated by temperature scaling on
+cross-validated predictions. A question is out of scope when the averaged top probability is
+below a threshold, or when it lands on the catalogue's own out-of-scope intent.
+
+The threshold is tuned on a validation split carved from the training data only: a share of
+the intents is held out entirely and plays the unknown questions, the rest is split 80/20, and
+the threshold rejects as many held-out questions as it can while the in-scope accuracy on the
+validation part drops by at most `DROP_BUDGET`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
+
+from walletdesk.bot.features import drop_fit_leftovers, intent_vectorizer
+
+LR_C = 30.0
+SVM_C = 1.0
+CALIBRATION_FOLDS = 5
+PSEUDO_OOS_SHARE = 0.15
+VALIDATION_SHARE = 0.2
+DROP_BUDGET = 0.02
+DEFAULT_THRESHOLD = 0.3
+"""Used when the training data is too small to carve a validation split from."""
+MIN_CLASSES_TO_TUNE = 5
+MIN_EXAMPLES_TO_TUNE = 5
+
+Progress = Callable[[str], None]
+"""Told the name of each stage of training as it starts."""
+FIT_STAGES = ("validation split", "threshold", "features", "logistic regression", "svm")
+
+
+def no_progress(_stage: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    intent: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Classification:
+    intent: str | None
+    """None when the question is out of scope."""
+    confidence: float
+    """The calibrated probability of the best intent (also when it is rejected)."""
+    ranked: tuple[Ranked, ...]
+    out_of_scope: bool
+
+
+@dataclass
+class _Models:
+    vectorizer: FeatureUnion
+    linear: LogisticRegression
+    svm: CalibratedClassifierCV | None
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        features = self.vectorizer.transform(texts)
+        proba: np.ndarray[Any, np.dtype[np.float64]] = self.linear.predict_proba(features)
+        if self.svm is not None:
+            proba = (proba + self.svm.predict_proba(features)) / 2.0
+        return proba
+
+
+def _fit_models(texts: Sequence[str], labels: Sequence[str], progress: Progress) -> _Models:
+    progress("features")
+    vectorizer = intent_vectorizer()
+    features = vectorizer.fit_transform(texts)
+    drop_fit_leftovers(vectorizer)
+    progress("logistic regression")
+    linear = LogisticRegression(C=LR_C, max_iter=5000).fit(features, labels)
+    linear.coef_ = linear.coef_.astype(np.float32)
+    progress("svm")
+    folds = min(CALIBRATION_FOLDS, min(Counter(labels).values()))
+    svm = None
+    if folds >= 2:
+        svm = CalibratedClassifierCV(
+            LinearSVC(C=SVM_C, max_iter=5000),
+            method="temperature",
+            cv=folds,
+            ensemble=False,
+        ).fit(features, labels)
+        for calibrated in svm.calibrated_classifiers_:
+            calibrated.estimator.coef_ = calibrated.estimator.coef_.astype(np.float32)
+    return _Models(vectorizer, linear, svm)
+
+
+class IntentModel:
+    def __init__(
+        self, models: _Models, threshold: float, rejection_label: str | None = None
+    ) -> None:
+        self._models = models
+        self.threshold = threshold
+        self.rejection_label = rejection_label
+        self.classes: tuple[str, ...] = tuple(str(c) for c in models.linear.classes_)
+
+    @classmethod
+    def fit(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        rejection_label: str | None = None,
+        seed: int = 0,
+        progress: Progress = no_progress,
+    ) -> IntentModel:
+        """Train on (text, label) pairs. `rejection_label` names a class of questions to turn
+        away (the catalogue's out_of_scope); a prediction of it counts as out of scope."""
+        if len(texts) != len(labels) or len(set(labels)) < 2:
+            raise ValueError("need texts with labels of at least two intents")
+        progress("validation split")
+        threshold = _tune_threshold(texts, labels, rejection_label, seed, progress)
+        models = _fit_models(texts, labels, progress)
+        return cls(models, threshold, rejection_label)
+
+    def classify(self, text: str, *, alternatives: int = 3) -> Classification:
+        proba = self._models.probabilities([text])[0]
+        order = np.argsort(proba)[::-1][: max(1, alternatives)]
+        ranked = tuple(Ranked(self.classes[i], float(proba[i])) for i in order)
+        best = ranked[0]
+        rejected = best.confidence < self.threshold or best.intent == self.rejection_label
+        return Classification(
+            intent=None if rejected else best.intent,
+            confidence=best.confidence,
+            ranked=ranked,
+            out_of_scope=rejected,
+        )
+
+
+def _tune_threshold(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    rejection_label: str | None,
+    seed: int,
+    progress: Progress,
+) -> float:
+    counts = Counter(labels)
+    known = sorted(c for c in counts if c != rejection_label)
+    if len(known) < MIN_CLASSES_TO_TUNE or min(counts[c] for c in known) < MIN_EXAMPLES_TO_TUNE:
+        progress("threshold")
+        return DEFAULT_THRESHOLD
+    rng = random.Random(seed)
+    held_out = set(rng.sample(known, max(1, round(PSEUDO_OOS_SHARE * len(known)))))
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for text, label in zip(texts, labels, strict=True):
+        by_label[label].append(text)
+    train_texts: list[str] = []
+    train_labels: list[str] = []
+    check_texts: list[str] = []
+    check_labels: list[str | None] = []  # None: a question the model must turn away
+    for label in sorted(by_label):
+        items = list(by_label[label])
+        rng.shuffle(items)
+        if label in held_out:
+            check_texts += items
+            check_labels += [None] * len(items)
+            continue
+        cut = max(1, round(VALIDATION_SHARE * len(items)))
+        check_texts += items[:cut]
+        check_labels += [None if label == rejection_label else label] * cut
+        train_texts += items[cut:]
+        train_labels += [label] * (len(items) - cut)
+    models = _fit_models(train_texts, train_labels, no_progress)
+    progress("threshold")
+    proba = models.probabilities(check_texts)
+    classes = np.array([str(c) for c in models.linear.classes_])
+    return choose_threshold(
+        top=proba.max(axis=1),
+        predicted=classes[proba.argmax(axis=1)],
+        expected=check_labels,
+        rejection_label=rejection_label,
+    )
+
+
+def choose_threshold(
+    *,
+    top: np.ndarray[Any, np.dtype[np.float64]],
+    predicted: np.ndarray[Any, np.dtype[np.str_]],
+    expected: Sequence[str | None],
+    rejection_label: str | None,
+    budget: float = DROP_BUDGET,
+) -> float:
+    """The threshold that rejects the most unknown questions (expected None) while in-scope
+    accuracy stays within `budget` of its value without a threshold; the lowest such one."""
+    wanted = np.array([e if e is not None else "" for e in expected])
+    in_scope = np.array([e is not None for e in expected])
+    right = predicted == wanted
+    landed_on_rejection = (
+        predicted == rejection_label if rejection_label else np.zeros(len(wanted), dtype=bool)
+    )
+    if not in_scope.any():
+        return DEFAULT_THRESHOLD
+    baseline = float((right & ~landed_on_rejection)[in_scope].mean())
+    best, best_recall = 0.0, -1.0
+    for threshold in np.round(np.arange(0.0, 0.96, 0.01), 2):
+        rejected = (top < threshold) | landed_on_rejection
+        accuracy = float((right & ~rejected)[in_scope].mean())
+        recall = float(rejected[~in_scope].mean()) if (~in_scope).any() else 0.0
+        if baseline - accuracy <= budget + 1e-9 and recall > best_recall:
+            best, best_recall = float(threshold), recall
+    return best

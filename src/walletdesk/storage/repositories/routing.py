@@ -1,0 +1,469 @@
+"""Storage for routing: queues, agent profiles (status, skills, capacity and load) and routed
+cases. `RoutingStore` bundles them for the unit of work (`uow.routing`).
+
+The pick (`AgentRepository.pick`) is one query over at most one row per agent: status, the
+channel's load counter against its capacity, and the queue's skills; ordered online first,
+then least load, then round robin after the queue's pointer. `reserve` takes the slot with a
+conditional increment, so two transactions racing for an agent's last slot cannot both get it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+
+from walletdesk.storage import tables_routing as r
+from walletdesk.storage.repositories.base import insert_ignoring_conflicts
+from walletdesk.support.routing_model import (
+    AgentProfile,
+    AgentStatus,
+    ChannelLoad,
+    Queue,
+    RoutedCase,
+    RoutingState,
+    SkillKind,
+)
+
+_TAKING = [AgentStatus.ONLINE.value, AgentStatus.AWAY.value]
+
+
+def _join(values: Sequence[str]) -> str:
+    return ",".join(values)
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (text or "").split(",") if v)
+
+
+class QueueRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @staticmethod
+    def _queue(row: Row[Any]) -> Queue:
+        m = row._mapping
+        return Queue(
+            id=m["id"],
+            name_zh=m["name_zh"],
+            name_en=m["name_en"],
+            position=m["position"],
+            case_types=_split(m["case_types"]),
+            locales=_split(m["locales"]),
+            priorities=_split(m["priorities"]),
+            risk_flags=_split(m["risk_flags"]),
+            skill_language=m["skill_language"],
+            skill_topic=m["skill_topic"],
+            active=m["active"],
+            rr_last_agent=m["rr_last_agent"],
+            created_at=m["created_at"],
+            updated_at=m["updated_at"],
+            updated_by=m["updated_by"],
+        )
+
+    @staticmethod
+    def _values(queue: Queue) -> dict[str, Any]:
+        return {
+            "id": queue.id,
+            "name_zh": queue.name_zh,
+            "name_en": queue.name_en,
+            "position": queue.position,
+            "case_types": _join(queue.case_types),
+            "locales": _join(queue.locales),
+            "priorities": _join(queue.priorities),
+            "risk_flags": _join(queue.risk_flags),
+            "skill_language": queue.skill_language,
+            "skill_topic": queue.skill_topic,
+            "active": queue.active,
+            "rr_last_agent": queue.rr_last_agent,
+            "created_at": queue.created_at,
+            "updated_at": queue.updated_at,
+            "updated_by": queue.updated_by,
+        }
+
+    def all(self) -> list[Queue]:
+        q = r.routing_queues.c
+        rows = self.connection.execute(select(r.routing_queues).order_by(q.position, q.id))
+        return [self._queue(row) for row in rows]
+
+    def get(self, queue_id: str, *, for_update: bool = False) -> Queue | None:
+        statement = select(r.routing_queues).where(r.routing_queues.c.id == queue_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = self.connection.execute(statement).first()
+        return self._queue(row) if row else None
+
+    def add(self, queue: Queue) -> None:
+        self.connection.execute(insert(r.routing_queues).values(self._values(queue)))
+
+    def add_missing(self, queues: Sequence[Queue]) -> None:
+        """Insert the queues whose id is not taken (a concurrent seeding is harmless)."""
+        for queue in queues:
+            self.connection.execute(
+                insert_ignoring_conflicts(self.connection, r.routing_queues).values(
+                    self._values(queue)
+                )
+            )
+
+    def save(self, queue: Queue) -> None:
+        values = self._values(queue)
+        queue_id = values.pop("id")
+        values.pop("rr_last_agent")  # the pointer moves only through `move_pointer`
+        self.connection.execute(
+            update(r.routing_queues).where(r.routing_queues.c.id == queue_id).values(values)
+        )
+
+    def move_pointer(self, queue_id: str, agent_id: str) -> None:
+        self.connection.execute(
+            update(r.routing_queues)
+            .where(r.routing_queues.c.id == queue_id)
+            .values(rr_last_agent=agent_id)
+        )
+
+    def stats(self) -> dict[str, tuple[int, int, datetime | None]]:
+        """Per queue: (waiting, offered, oldest waiting since)."""
+        c = r.routing_cases.c
+        waiting = RoutingState.WAITING.value
+        rows = self.connection.execute(
+            select(
+                c.queue_id,
+                func.count().filter(c.state == waiting),
+                func.count().filter(c.state == RoutingState.OFFERED.value),
+                func.min(c.enqueued_at).filter(c.state == waiting),
+            )
+            .where(c.state.in_([waiting, RoutingState.OFFERED.value]))
+            .group_by(c.queue_id)
+        )
+        return {row[0]: (int(row[1]), int(row[2]), row[3]) for row in rows}
+
+
+class AgentRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def get(self, user_id: str, *, for_update: bool = False) -> AgentProfile | None:
+        statement = select(r.routing_agents).where(r.routing_agents.c.user_id == user_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = self.connection.execute(statement).first()
+        if row is None:
+            return None
+        return self._profiles([row])[0]
+
+    def all(self) -> list[AgentProfile]:
+        rows = self.connection.execute(
+            select(r.routing_agents).order_by(r.routing_agents.c.user_id)
+        ).all()
+        return self._profiles(rows)
+
+    def _profiles(self, rows: Sequence[Row[Any]]) -> list[AgentProfile]:
+        ids = [row.user_id for row in rows]
+        skills: dict[str, dict[str, list[str]]] = {i: {"language": [], "topic": []} for i in ids}
+        channels: dict[str, dict[str, ChannelLoad]] = {i: {} for i in ids}
+        if ids:
+            s = r.routing_agent_skills.c
+            for skill in self.connection.execute(
+                select(s.user_id, s.kind, s.value)
+                .where(s.user_id.in_(ids))
+                .order_by(s.user_id, s.kind, s.value)
+            ):
+                skills[skill.user_id].setdefault(skill.kind, []).append(skill.value)
+            ch = r.routing_agent_channels.c
+            for slot in self.connection.execute(
+                select(r.routing_agent_channels)
+                .where(ch.user_id.in_(ids))
+                .order_by(ch.user_id, ch.channel)
+            ):
+                channels[slot.user_id][slot.channel] = ChannelLoad(
+                    slot.channel, slot.capacity, slot.load
+                )
+        return [
+            AgentProfile(
+                user_id=row.user_id,
+                status=row.status,
+                status_changed_at=row.status_changed_at,
+                created_at=row.created_at,
+                languages=tuple(skills[row.user_id][SkillKind.LANGUAGE.value]),
+                topics=tuple(skills[row.user_id][SkillKind.TOPIC.value]),
+                channels=channels[row.user_id],
+            )
+            for row in rows
+        ]
+
+    def add(self, profile: AgentProfile) -> bool:
+        """Insert a new profile with its skills and channels; False when one exists."""
+        inserted = self.connection.execute(
+            insert_ignoring_conflicts(self.connection, r.routing_agents).values(
+                user_id=profile.user_id,
+                status=profile.status,
+                status_changed_at=profile.status_changed_at,
+                created_at=profile.created_at,
+            )
+        ).rowcount
+        if not inserted:
+            return False
+        self.set_skills(profile.user_id, profile.languages, profile.topics)
+        for slot in profile.channels.values():
+            self.set_capacity(profile.user_id, slot.channel, slot.capacity)
+        return True
+
+    def set_status(self, user_id: str, status: str, at: datetime) -> None:
+        self.connection.execute(
+            update(r.routing_agents)
+            .where(r.routing_agents.c.user_id == user_id)
+            .values(status=status, status_changed_at=at)
+        )
+
+    def set_skills(self, user_id: str, languages: Sequence[str], topics: Sequence[str]) -> None:
+        s = r.routing_agent_skills
+        self.connection.execute(delete(s).where(s.c.user_id == user_id))
+        rows = [
+            {"user_id": user_id, "kind": SkillKind.LANGUAGE.value, "value": v} for v in languages
+        ]
+        rows += [{"user_id": user_id, "kind": SkillKind.TOPIC.value, "value": v} for v in topics]
+        if rows:
+            self.connection.execute(insert(s), rows)
+
+    def _ensure_channel(self, user_id: str, channel: str) -> None:
+        self.connection.execute(
+            insert_ignoring_conflicts(self.connection, r.routing_agent_channels).values(
+                user_id=user_id, channel=channel, capacity=0, load=0
+            )
+        )
+
+    def set_capacity(self, user_id: str, channel: str, capacity: int) -> None:
+        self._ensure_channel(user_id, channel)
+        ch = r.routing_agent_channels
+        self.connection.execute(
+            update(ch)
+            .where(ch.c.user_id == user_id, ch.c.channel == channel)
+            .values(capacity=capacity)
+        )
+
+    def add_load(self, user_id: str, channel: str, delta: int) -> None:
+        """Count a case in (+1) or out (-1) of an agent's load, whatever the capacity: a
+        person may give an agent more than routing would. Never below zero."""
+        self._ensure_channel(user_id, channel)
+        ch = r.routing_agent_channels
+        self.connection.execute(
+            update(ch)
+            .where(ch.c.user_id == user_id, ch.c.channel == channel)
+            .values(load=case((ch.c.load + delta < 0, 0), else_=ch.c.load + delta))
+        )
+
+    def reserve(self, user_id: str, channel: str) -> bool:
+        """Take one free slot of the agent's channel; False when it is full (after waiting for
+        a concurrent transaction holding the row, whose outcome the check then sees)."""
+        ch = r.routing_agent_channels
+        taken = self.connection.execute(
+            update(ch)
+            .where(ch.c.user_id == user_id, ch.c.channel == channel, ch.c.load < ch.c.capacity)
+            .values(load=ch.c.load + 1)
+        ).rowcount
+        return bool(taken)
+
+    def _best(
+        self,
+        *,
+        channel: str,
+        language: str | None,
+        topic: str | None,
+        pointer: str | None,
+        excluded: Sequence[str],
+    ) -> Select[tuple[str]]:
+        a = r.routing_agents.c
+        slots = r.routing_agent_channels.alias("slot")  # never correlated to an outer UPDATE
+        ch = slots.c
+        s = r.routing_agent_skills.c
+        statement = (
+            select(a.user_id)
+            .join(slots, and_(ch.user_id == a.user_id, ch.channel == channel))
+            .where(a.status.in_(_TAKING), ch.load < ch.capacity)
+        )
+        for kind, value in ((SkillKind.LANGUAGE, language), (SkillKind.TOPIC, topic)):
+            if value:
+                statement = statement.where(
+                    exists().where(s.user_id == a.user_id, s.kind == kind.value, s.value == value)
+                )
+        if excluded:
+            statement = statement.where(a.user_id.not_in(list(excluded)))
+        after_pointer = case((a.user_id > literal(pointer or ""), 0), else_=1)
+        online_first = case((a.status == AgentStatus.ONLINE.value, 0), else_=1)
+        return statement.order_by(online_first, ch.load, after_pointer, a.user_id).limit(1)
+
+    def pick(
+        self,
+        *,
+        channel: str,
+        language: str | None,
+        topic: str | None,
+        pointer: str | None,
+        excluded: Sequence[str] = (),
+    ) -> str | None:
+        """The best agent for a queue's case on `channel`: taking cases, with the skills and
+        a free slot; online before away, then least load, then the first after `pointer` in
+        id order (wrapping round)."""
+        best = self._best(
+            channel=channel, language=language, topic=topic, pointer=pointer, excluded=excluded
+        )
+        row = self.connection.execute(best).first()
+        return row.user_id if row else None
+
+    def take_best(
+        self,
+        *,
+        channel: str,
+        language: str | None,
+        topic: str | None,
+        pointer: str | None,
+        excluded: Sequence[str] = (),
+    ) -> str | None:
+        """`pick` and `reserve` in one statement (one round trip): the best agent's load goes
+        up by one if they still have room when their row is locked. None when nobody fits,
+        or when a concurrent transaction took the best agent's last slot first (`pick` then
+        tells the two apart)."""
+        best = self._best(
+            channel=channel, language=language, topic=topic, pointer=pointer, excluded=excluded
+        )
+        ch = r.routing_agent_channels
+        row = self.connection.execute(
+            update(ch)
+            .where(
+                ch.c.user_id == best.scalar_subquery(),
+                ch.c.channel == channel,
+                ch.c.load < ch.c.capacity,
+            )
+            .values(load=ch.c.load + 1)
+            .returning(ch.c.user_id)
+        ).first()
+        return row.user_id if row else None
+
+    def any_free(self) -> bool:
+        """Whether any agent taking cases has a free slot on some channel."""
+        a = r.routing_agents.c
+        ch = r.routing_agent_channels.c
+        row = self.connection.execute(
+            select(literal(1))
+            .select_from(r.routing_agents)
+            .join(r.routing_agent_channels, ch.user_id == a.user_id)
+            .where(a.status.in_(_TAKING), ch.load < ch.capacity)
+            .limit(1)
+        ).first()
+        return row is not None
+
+
+class RoutedCaseRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @staticmethod
+    def _routed(row: Row[Any]) -> RoutedCase:
+        m = row._mapping
+        return RoutedCase(
+            case_id=m["case_id"],
+            queue_id=m["queue_id"],
+            channel=m["channel"],
+            state=m["state"],
+            rank=m["rank"],
+            updated_at=m["updated_at"],
+            flags=_split(m["flags"]),
+            enqueued_at=m["enqueued_at"],
+            agent_id=m["agent_id"],
+            offered_at=m["offered_at"],
+            passed_over=_split(m["passed_over"]),
+        )
+
+    @staticmethod
+    def _values(routed: RoutedCase) -> dict[str, Any]:
+        return {
+            "case_id": routed.case_id,
+            "queue_id": routed.queue_id,
+            "channel": routed.channel,
+            "state": routed.state,
+            "rank": routed.rank,
+            "flags": _join(routed.flags),
+            "enqueued_at": routed.enqueued_at,
+            "agent_id": routed.agent_id,
+            "offered_at": routed.offered_at,
+            "passed_over": _join(routed.passed_over),
+            "updated_at": routed.updated_at,
+        }
+
+    def get(self, case_id: str) -> RoutedCase | None:
+        row = self.connection.execute(
+            select(r.routing_cases).where(r.routing_cases.c.case_id == case_id)
+        ).first()
+        return self._routed(row) if row else None
+
+    def add(self, routed: RoutedCase) -> None:
+        self.connection.execute(insert(r.routing_cases).values(self._values(routed)))
+
+    def add_many(self, routed: Sequence[RoutedCase]) -> None:
+        if routed:
+            self.connection.execute(insert(r.routing_cases), [self._values(x) for x in routed])
+
+    def save(self, routed: RoutedCase) -> None:
+        values = self._values(routed)
+        case_id = values.pop("case_id")
+        self.connection.execute(
+            update(r.routing_cases).where(r.routing_cases.c.case_id == case_id).values(values)
+        )
+
+    def waiting_head(self, queue_id: str, channel: str) -> tuple[int, datetime, str] | None:
+        """The next waiting case of a queue on a channel: (rank, enqueued_at, case id)."""
+        c = r.routing_cases.c
+        row = self.connection.execute(
+            select(c.rank, c.enqueued_at, c.case_id)
+            .where(
+                c.state == RoutingState.WAITING.value,
+                c.queue_id == queue_id,
+                c.channel == channel,
+            )
+            .order_by(c.rank, c.enqueued_at, c.case_id)
+            .limit(1)
+        ).first()
+        return (row.rank, row.enqueued_at, row.case_id) if row else None
+
+    def lapsed_offers(self, cutoff: datetime, *, limit: int) -> list[str]:
+        """Cases offered at or before `cutoff` and still not answered."""
+        c = r.routing_cases.c
+        rows = self.connection.execute(
+            select(c.case_id)
+            .where(c.state == RoutingState.OFFERED.value, c.offered_at <= cutoff)
+            .order_by(c.offered_at, c.case_id)
+            .limit(limit)
+        )
+        return [row.case_id for row in rows]
+
+    def offers_to(self, agent_id: str) -> list[str]:
+        c = r.routing_cases.c
+        rows = self.connection.execute(
+            select(c.case_id)
+            .where(c.agent_id == agent_id, c.state == RoutingState.OFFERED.value)
+            .order_by(c.offered_at, c.case_id)
+        )
+        return [row.case_id for row in rows]
+
+
+class RoutingStore:
+    """The routing repositories bound to one unit of work's connection (`uow.routing`)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.queues = QueueRepository(connection)
+        self.agents = AgentRepository(connection)
+        self.cases = RoutedCaseRepository(connection)

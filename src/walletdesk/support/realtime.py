@@ -1,0 +1,432 @@
+"""The live-chat hub of one server process: its open sockets, and the pushes to them.
+
+- **Pushes only after commit.** The hub subscribes to `rt.support_events`, which announces a
+  case-history event once its transaction committed; read receipts and presence publish from
+  their own `on_commit`. Typing is never stored and goes out at once.
+- **Every process delivers to its own sockets.** Events travel on a bus (`realtime_bus`):
+  Redis pub/sub when `WALLETDESK_REDIS_URL` is set, so a message posted through one process
+  reaches a socket held by another; in-process otherwise.
+- **Access is checked at connect time and again for every event** (`realtime_fanout.plan`).
+- A socket is a `Listener` with its own bounded send queue and writer task, so one slow client
+  never holds up the others.
+
+The web layer (`api/chat_ws.py`) authenticates the handshake, opens the conversation through
+its door and then hands the socket to `serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from walletdesk.errors import DomainError
+from walletdesk.i18n import translate
+from walletdesk.identity.authentication import Authenticated
+from walletdesk.identity.permissions import Permission, has_permission
+from walletdesk.randomness import SystemRandom, new_id
+from walletdesk.support import realtime_presence as presence
+from walletdesk.support import realtime_receipts as receipts
+from walletdesk.support.access import ActorKind, SupportActor
+from walletdesk.support.events import InProcessPublisher, SupportEvent
+from walletdesk.support.realtime_bus import ChatBus, Envelope, LocalBus, RedisBus, channel_for
+from walletdesk.support.realtime_fanout import plan, utc_text
+from walletdesk.support.realtime_listeners import EMPTY, Audience, Group, Index, Listener
+from walletdesk.support.realtime_models import HEARTBEAT, SocketKind, SocketRecord
+
+if TYPE_CHECKING:
+    from walletdesk.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+FANOUT_BATCH = 256
+FRAME_MAX = 4096
+TYPING_EVERY = 0.5
+"""Seconds between two typing frames a socket passes on; more are dropped."""
+SLOW_CLIENT = 4408
+GOING_AWAY = 1001
+
+
+class Socket(Protocol):
+    """What the hub needs from a WebSocket (Starlette's fits)."""
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+def envelope_of(event: SupportEvent) -> Envelope:
+    data = asdict(event)
+    data["at"] = event.at.isoformat()
+    data["recipients"] = list(event.recipients)
+    return {"kind": "case", "event": data}
+
+
+@dataclass
+class _Change:
+    record: SocketRecord
+    opened: bool
+    done: asyncio.Future[None]
+
+
+class ChatHub:
+    def __init__(self, rt: Runtime, bus: ChatBus | None = None) -> None:
+        self.rt = rt
+        # A process identity, not a domain id: drawn from the OS so tests' seeded ids stay put.
+        self.node = new_id(SystemRandom(), "node")
+        if bus is None:
+            redis_url = rt.settings.redis_url
+            bus = (
+                RedisBus(redis_url, channel_for(rt.settings.resolved_database_url))
+                if redis_url
+                else LocalBus()
+            )
+        self.bus = bus
+        self._by_conversation = Index()
+        self._by_case = Index()
+        self._staff_by_user = Index()
+        self._watchers = Index()
+        self._supervisors: Group = EMPTY
+        self._all_staff: Group = EMPTY
+        self._inbound: asyncio.Queue[Envelope] | None = None
+        self._changes: asyncio.Queue[_Change] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._unsubscribe: Any = None
+        self._ever_attached = False
+        self.running = False
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._inbound = asyncio.Queue()
+        self._changes = asyncio.Queue()
+        await self.bus.start(self._receive)
+        publisher = self.rt.support_events
+        if isinstance(publisher, InProcessPublisher):
+            self._unsubscribe = publisher.subscribe(self._on_support_event)
+        else:
+            logger.warning("support events publisher %r cannot be subscribed to", publisher)
+        self._tasks = [
+            asyncio.create_task(self._fanout_loop(), name="chat-fanout"),
+            asyncio.create_task(self._presence_loop(), name="chat-presence"),
+            asyncio.create_task(self._heartbeat_loop(), name="chat-heartbeat"),
+        ]
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        everyone = set(self._all_staff)
+        for group in list(self._by_conversation.groups.values()):
+            everyone |= group
+        for listener in everyone:
+            self._close(listener, GOING_AWAY)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        await self.bus.stop()
+        if self._ever_attached:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(presence.forget_node, self.rt, self.node)
+
+    # -- publishing (any thread) -------------------------------------------------------------
+
+    def publish(self, envelope: Envelope) -> None:
+        """Send an event to every process's sockets. Thread-safe; call it after commit."""
+        self.bus.publish(envelope)
+
+    def _on_support_event(self, event: SupportEvent) -> None:
+        self.publish(envelope_of(event))
+
+    def _receive(self, batch: list[Envelope]) -> None:
+        if self._inbound is not None:
+            for envelope in batch:
+                self._inbound.put_nowait(envelope)
+
+    # -- sockets ------------------------------------------------------------------------------
+
+    def listener(
+        self,
+        auth: Authenticated,
+        actor: SupportActor,
+        locale: str,
+        *,
+        conversation_id: str | None = None,
+        case_id: str | None = None,
+        contact_id: str | None = None,
+    ) -> Listener:
+        kind = SocketKind.CUSTOMER if actor.kind is ActorKind.CUSTOMER else SocketKind.STAFF
+        return Listener(
+            id=new_id(self.rt.random, "sock"),
+            kind=kind,
+            auth=auth,
+            actor=actor,
+            locale=locale,
+            connected_at=self.rt.clock.now(),
+            conversation_id=conversation_id,
+            case_id=case_id,
+            contact_id=contact_id,
+        )
+
+    async def attach(self, listener: Listener) -> None:
+        """Index the socket and record it for presence (waits until stored)."""
+        self._ever_attached = True
+        if listener.is_staff:
+            self._staff_by_user.add(listener.user_id, listener)
+            self._all_staff = self._all_staff | {listener}
+            if has_permission(listener.auth.roles, Permission.CASES_SUPERVISE):
+                self._supervisors = self._supervisors | {listener}
+        else:
+            assert listener.conversation_id and listener.case_id
+            self._by_conversation.add(listener.conversation_id, listener)
+            self._by_case.add(listener.case_id, listener)
+        await self._change(listener.record(self.node), opened=True)
+
+    async def detach(self, listener: Listener) -> None:
+        if listener.is_staff:
+            self._staff_by_user.discard(listener.user_id, listener)
+            self._all_staff = self._all_staff - {listener}
+            self._supervisors = self._supervisors - {listener}
+            for case_id in listener.watching:
+                self._watchers.discard(case_id, listener)
+        else:
+            assert listener.conversation_id and listener.case_id
+            self._by_conversation.discard(listener.conversation_id, listener)
+            self._by_case.discard(listener.case_id, listener)
+        await self._change(listener.record(self.node), opened=False)
+
+    async def serve(self, listener: Listener, socket: Socket, frames: AsyncIterator[str]) -> None:
+        """Run one attached socket until the client leaves or the hub closes it."""
+        writer = asyncio.create_task(self._write(listener, socket), name=f"chat-{listener.id}")
+        try:
+            async for text in frames:
+                if writer.done():
+                    break
+                await self._handle(listener, text)
+        finally:
+            _stop_writer(listener)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(writer, timeout=5)
+
+    def release(self, listener: Listener, ready: dict[str, Any]) -> None:
+        """Send the socket's first frame, then the events that arrived while it was built:
+        a client that loads its state after `ready` misses nothing in between."""
+        text = json.dumps(ready, ensure_ascii=False, separators=(",", ":"))
+        if not listener.release(text):
+            self._close(listener, SLOW_CLIENT)
+
+    def send(self, listener: Listener, payload: dict[str, Any]) -> None:
+        self._deliver(listener, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+    def _deliver(self, listener: Listener, text: str) -> None:
+        if listener.close_code is None and not listener.push(text):
+            self._close(listener, SLOW_CLIENT)
+
+    def _close(self, listener: Listener, code: int) -> None:
+        if listener.close_code is None:
+            listener.close_code = code
+            _stop_writer(listener)
+
+    async def _write(self, listener: Listener, socket: Socket) -> None:
+        try:
+            while True:
+                text = await listener.queue.get()
+                if text is None:
+                    break
+                await socket.send_text(text)
+        except Exception:
+            listener.close_code = listener.close_code or GOING_AWAY
+            return
+        if listener.close_code is not None:
+            with contextlib.suppress(Exception):
+                await socket.close(listener.close_code)
+
+    # -- frames from clients -------------------------------------------------------------------
+
+    def _error(self, listener: Listener, error: DomainError) -> None:
+        self.send(
+            listener,
+            {
+                "type": "error",
+                "code": error.code,
+                "message": translate(error.message, listener.locale, **error.params),
+            },
+        )
+
+    async def _handle(self, listener: Listener, text: str) -> None:
+        try:
+            frame = json.loads(text) if len(text) <= FRAME_MAX else None
+        except ValueError:
+            frame = None
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        try:
+            if not isinstance(frame, dict) or not isinstance(kind, str):
+                raise DomainError("bad_frame")
+            if kind == "ping":
+                self.send(listener, {"type": "pong"})
+            elif kind == "typing":
+                await self._typing(listener, frame)
+            elif kind == "read":
+                await self._read(listener, frame)
+            elif kind in ("watch", "unwatch") and listener.is_staff:
+                await self._watch(listener, frame, watch=kind == "watch")
+            else:
+                raise DomainError("unknown_frame")
+        except DomainError as error:
+            self._error(listener, error)
+
+    def _conversation_of(self, listener: Listener, frame: dict[str, Any]) -> str:
+        if not listener.is_staff:
+            assert listener.conversation_id is not None
+            return listener.conversation_id
+        conversation_id = frame.get("conversation_id")
+        if not isinstance(conversation_id, str) or not conversation_id:
+            raise DomainError("bad_frame")
+        return conversation_id
+
+    async def _typing(self, listener: Listener, frame: dict[str, Any]) -> None:
+        conversation_id = self._conversation_of(listener, frame)
+        typing = frame.get("typing", True) is not False
+        now = time.monotonic()
+        if typing and now - listener.last_typing < TYPING_EVERY:
+            return
+        listener.last_typing = now if typing else 0.0
+        if listener.is_staff:
+            case_id = listener.typing_in.get(conversation_id)
+            if case_id is None:
+                case_id = await asyncio.to_thread(
+                    receipts.typing_target, self.rt, listener.actor, conversation_id
+                )
+                listener.typing_in[conversation_id] = case_id
+            public = frame.get("visibility", "public") == "public"
+        else:
+            assert listener.case_id is not None
+            case_id, public = listener.case_id, True
+        event = receipts.typing_event(
+            case_id,
+            conversation_id,
+            listener.actor,
+            listener.contact_id,
+            typing=typing,
+            public=public,
+        )
+        event["origin"] = listener.id
+        self.publish(event)
+
+    async def _read(self, listener: Listener, frame: dict[str, Any]) -> None:
+        conversation_id = self._conversation_of(listener, frame)
+        up_to = frame.get("up_to")
+        if not isinstance(up_to, int) or isinstance(up_to, bool) or not 0 < up_to < 2**62:
+            raise DomainError("bad_frame")
+        await asyncio.to_thread(
+            receipts.mark_read, self.rt, listener.actor, conversation_id, up_to, self.publish
+        )
+
+    async def _watch(self, listener: Listener, frame: dict[str, Any], *, watch: bool) -> None:
+        case_id = frame.get("case_id")
+        if not isinstance(case_id, str) or not case_id:
+            raise DomainError("bad_frame")
+        if not watch:
+            listener.watching.discard(case_id)
+            self._watchers.discard(case_id, listener)
+            return
+        seen = await asyncio.to_thread(presence.case_presence, self.rt, listener.actor, case_id)
+        listener.watching.add(case_id)
+        self._watchers.add(case_id, listener)
+        self.send(
+            listener,
+            {
+                "type": "watching",
+                "case_id": case_id,
+                "customer": {
+                    "status": seen.customer.status,
+                    "last_seen_at": utc_text(seen.customer.last_seen_iso),
+                },
+            },
+        )
+
+    # -- background work -----------------------------------------------------------------------
+
+    def _audience(self) -> Audience:
+        return Audience(
+            by_conversation=self._by_conversation.groups,
+            by_case=self._by_case.groups,
+            staff_by_user=self._staff_by_user.groups,
+            watchers=self._watchers.groups,
+            supervisors=self._supervisors,
+            all_staff=self._all_staff,
+        )
+
+    async def _fanout_loop(self) -> None:
+        assert self._inbound is not None
+        while True:
+            batch = [await self._inbound.get()]
+            while not self._inbound.empty() and len(batch) < FANOUT_BATCH:
+                batch.append(self._inbound.get_nowait())
+            try:
+                result = await asyncio.to_thread(plan, self.rt, batch, self._audience())
+            except Exception:
+                logger.exception("chat fan-out of %d event(s) failed", len(batch))
+                continue
+            for listener, text in result.deliveries:
+                self._deliver(listener, text)
+            for listener, code in result.closing:
+                self._close(listener, code)
+
+    async def _change(self, record: SocketRecord, *, opened: bool) -> None:
+        assert self._changes is not None
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._changes.put_nowait(_Change(record, opened, done))
+        await done
+
+    async def _presence_loop(self) -> None:
+        """Stores socket openings and closings in batches (one transaction for many)."""
+        assert self._changes is not None
+        while True:
+            batch = [await self._changes.get()]
+            while not self._changes.empty():
+                batch.append(self._changes.get_nowait())
+            opened = {c.record.id: c.record for c in batch if c.opened}
+            closed = {c.record.id: c.record for c in batch if not c.opened}
+            for both in opened.keys() & closed.keys():
+                del opened[both], closed[both]  # came and went within one batch
+            try:
+                await asyncio.to_thread(
+                    presence.record_sockets,
+                    self.rt,
+                    list(opened.values()),
+                    list(closed.values()),
+                    self.publish,
+                )
+            except Exception:
+                logger.exception("recording %d chat socket change(s) failed", len(batch))
+            for change in batch:
+                if not change.done.done():
+                    change.done.set_result(None)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+            if not self._ever_attached:
+                continue
+            try:
+                await asyncio.to_thread(presence.heartbeat, self.rt, self.node)
+            except Exception:
+                logger.exception("chat presence heartbeat failed")
+
+
+def _stop_writer(listener: Listener) -> None:
+    """Queue the writer's stop marker, dropping the oldest frames if the queue is full."""
+    while not listener.push(None):
+        with contextlib.suppress(asyncio.QueueEmpty):
+            listener.queue.get_nowait()

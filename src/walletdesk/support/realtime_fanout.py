@@ -1,0 +1,382 @@
+"""Who receives an event, and what they see of it.
+
+`plan` runs on a worker thread for a batch of events, in one read-only unit of work. For each
+event it finds this process's sockets that may care (the customer's sockets on the
+conversation or case; the assignee's, the watchers' and the named recipients' inbox sockets)
+and checks each of them again through the doors, as of now: the session must still be live,
+staff must still work cases, and the case's door (`access_case_for`) must still let the actor
+in. A socket whose session ended is closed.
+
+Customers get public events only, shaped for them: no internal notes, no staff ids, no
+status labels, sentences in their language.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from walletdesk.i18n import translate
+from walletdesk.identity.permissions import Permission, has_permission
+from walletdesk.support.access import ActorKind, SupportActor, access_case_for, may_work_cases
+from walletdesk.support.errors import CaseNotFound
+from walletdesk.support.history import CUSTOMER_SENTENCES, EventKind
+from walletdesk.support.models import AuthorKind, Case
+from walletdesk.support.realtime_listeners import EMPTY, Audience, Group, Listener
+from walletdesk.support.statuses import CUSTOMER_SENTENCES as STATUS_SENTENCES
+from walletdesk.support.statuses import Category
+
+if TYPE_CHECKING:
+    from walletdesk.runtime import Runtime
+    from walletdesk.storage.uow import UnitOfWork
+
+Envelope = dict[str, Any]
+QUEUE_EVENTS = frozenset({EventKind.HANDED_OFF.value, EventKind.ASSIGNED.value})
+"""Events every inbox sees: a case joined the agents' queue or changed hands."""
+REVOKED = 4401
+FORBIDDEN = 4403
+
+
+@dataclass
+class Plan:
+    deliveries: list[tuple[Listener, str]] = field(default_factory=list)
+    closing: list[tuple[Listener, int]] = field(default_factory=list)
+
+
+def _json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def utc_text(text: str | None) -> str | None:
+    """An ISO time in UTC written as the REST API does (…Z)."""
+    return text.replace("+00:00", "Z") if text else text
+
+
+class Checks:
+    """The per-batch view of the database: cases, names, and whether a socket may still
+    receive, each looked up once per batch."""
+
+    def __init__(self, uow: UnitOfWork, now: datetime, plan: Plan) -> None:
+        self.uow = uow
+        self.now = now
+        self.plan = plan
+        self._cases: dict[str, Case | None] = {}
+        self._live: dict[str, bool] = {}
+        self._roles: dict[str, frozenset[str]] = {}
+        self._doors: dict[tuple[str, str], bool] = {}
+        self._names: dict[tuple[str, str], str | None] = {}
+
+    def case(self, case_id: str) -> Case | None:
+        if case_id not in self._cases:
+            self._cases[case_id] = self.uow.support.cases.get(case_id)
+        return self._cases[case_id]
+
+    def remember(self, case: Case) -> None:
+        self._cases.setdefault(case.id, case)
+
+    def roles(self, user_id: str) -> frozenset[str]:
+        if user_id not in self._roles:
+            self._roles[user_id] = self.uow.staff_roles.roles_of(user_id)
+        return self._roles[user_id]
+
+    def live(self, listener: Listener) -> bool:
+        """The socket's session is still live (and, for staff, they still work cases);
+        otherwise the socket is closed."""
+        if listener.id in self._live:
+            return self._live[listener.id]
+        session = self.uow.sessions.get(listener.session_id)
+        ok = session is not None and session.is_active(self.now)
+        code = REVOKED
+        if ok and listener.is_staff and not may_work_cases(self.roles(listener.user_id)):
+            ok, code = False, FORBIDDEN
+        self._live[listener.id] = ok
+        if not ok:
+            self.plan.closing.append((listener, code))
+        return ok
+
+    def actor(self, listener: Listener) -> SupportActor:
+        if listener.is_staff:
+            return SupportActor(ActorKind.AGENT, listener.user_id, self.roles(listener.user_id))
+        return listener.actor
+
+    def may_see(self, listener: Listener, case_id: str) -> bool:
+        """Through the case's door, as of now."""
+        if not self.live(listener):
+            return False
+        key = (listener.id, case_id)
+        if key not in self._doors:
+            try:
+                access_case_for(self.uow, self.actor(listener), case_id)
+                self._doors[key] = True
+            except CaseNotFound:
+                self._doors[key] = False
+        return self._doors[key]
+
+    def name(self, kind: str, author_id: str | None) -> str | None:
+        if not author_id:
+            return None
+        key = (kind, author_id)
+        if key not in self._names:
+            name = None
+            if kind == AuthorKind.AGENT:
+                user = self.uow.users.get(author_id)
+                name = user.display_name if user else None
+            elif kind == AuthorKind.CONTACT:
+                contact = self.uow.support.contacts.get(author_id)
+                name = contact.display_name if contact else None
+            self._names[key] = name
+        return self._names[key]
+
+
+def plan(rt: Runtime, envelopes: list[Envelope], audience: Audience) -> Plan:
+    result = Plan()
+    with rt.db.uow(read_only=True) as uow:
+        checks = Checks(uow, rt.clock.now(), result)
+        for envelope in envelopes:
+            kind = envelope.get("kind")
+            if kind == "case":
+                _case_event(checks, envelope["event"], audience, result)
+            elif kind == "typing":
+                _typing(checks, envelope, audience, result)
+            elif kind == "read":
+                _read(checks, envelope, audience, result)
+            elif kind == "presence":
+                _presence(checks, envelope, audience, result)
+    return result
+
+
+def _staff_of_case(
+    case: Case, audience: Audience, extra_users: Iterable[str] = (), *, everyone: bool = False
+) -> Group:
+    group: Group = audience.all_staff if everyone else EMPTY
+    for user_id in {case.assignee_id, *extra_users}:
+        if user_id:
+            group = group | audience.staff_by_user.get(user_id, EMPTY)
+    return group | audience.watchers.get(case.id, EMPTY)
+
+
+def _send(
+    checks: Checks,
+    plan: Plan,
+    listeners: Iterable[Listener],
+    case_id: str,
+    payload: dict[str, Any],
+    *,
+    skip: str | None = None,
+) -> None:
+    text: str | None = None
+    for listener in listeners:
+        if listener.id == skip or not checks.may_see(listener, case_id):
+            continue
+        text = text or _json(payload)
+        plan.deliveries.append((listener, text))
+
+
+def _customers(audience: Audience, case_id: str, conversation_id: str | None) -> Group:
+    if conversation_id:
+        return audience.by_conversation.get(conversation_id, EMPTY)
+    return audience.by_case.get(case_id, EMPTY)
+
+
+def _message(message: dict[str, Any], checks: Checks, *, staff: bool) -> dict[str, Any]:
+    case_id = message.get("case_id")
+    base = "/api/v1/staff" if staff else "/api/v1"
+    author: dict[str, Any] = {
+        "kind": message["author_kind"],
+        "name": checks.name(message["author_kind"], message.get("author_id")),
+    }
+    if staff:
+        author["id"] = message.get("author_id")
+    return {
+        "id": message["id"],
+        "conversation_id": message["conversation_id"],
+        "visibility": message["visibility"],
+        "author": author,
+        "text": message["text"],
+        "created_at": utc_text(message["created_at"]),
+        "attachments": [
+            a | {"url": f"{base}/cases/{case_id}/attachments/{a['id']}"}
+            for a in message.get("attachments", [])
+        ],
+    }
+
+
+def _case_event(checks: Checks, event: Envelope, audience: Audience, plan: Plan) -> None:
+    case = checks.case(event["case_id"])
+    if case is None:
+        return
+    kind = event["kind"]
+    message = event.get("message")
+    if message is not None:
+        message = message | {"case_id": case.id}
+    recipients = event.get("recipients") or ()
+    staff = _staff_of_case(case, audience, recipients, everyone=kind in QUEUE_EVENTS)
+    if message is not None:
+        staff_payload: dict[str, Any] = {
+            "type": "message",
+            "case_id": case.id,
+            "conversation_id": event.get("conversation_id"),
+            "message": _message(message, checks, staff=True),
+        }
+    else:
+        staff_payload = {
+            "type": "case",
+            "event": kind,
+            "case_id": case.id,
+            "version": event["version"],
+            "at": utc_text(event["at"]),
+            "actor": {"kind": event["actor_kind"], "id": event.get("actor_id")},
+            "conversation_id": event.get("conversation_id"),
+            "after": event.get("after", {}),
+            "status": {"category": case.category, "label": case.label},
+            "assignee_id": case.assignee_id,
+        }
+    _send(checks, plan, staff, case.id, staff_payload)
+    if not event.get("public"):
+        return  # internal notes, assignment, SLA: never to a customer
+    if message is not None and message.get("visibility") != "public":
+        return
+    customers = _customers(audience, case.id, event.get("conversation_id"))
+    if not customers:
+        return
+    if message is not None:
+        _send(
+            checks,
+            plan,
+            customers,
+            case.id,
+            {
+                "type": "message",
+                "case_id": case.id,
+                "conversation_id": event.get("conversation_id"),
+                "message": _message(message, checks, staff=False),
+            },
+        )
+        return
+    for locale, group in _by_locale(customers).items():
+        _send(checks, plan, group, case.id, _customer_case(event, case, locale))
+
+
+def _by_locale(listeners: Group) -> dict[str, list[Listener]]:
+    groups: dict[str, list[Listener]] = {}
+    for listener in listeners:
+        groups.setdefault(listener.locale, []).append(listener)
+    return groups
+
+
+def _customer_case(event: Envelope, case: Case, locale: str) -> dict[str, Any]:
+    after = event.get("after") or {}
+    category = Category(after.get("category") or case.category)
+    status_text = translate(STATUS_SENTENCES[category], locale)
+    payload: dict[str, Any] = {
+        "type": "case",
+        "event": event["kind"],
+        "case_id": case.id,
+        "version": event["version"],
+        "at": utc_text(event["at"]),
+        "status": {"code": category.value, "text": status_text},
+    }
+    try:
+        sentence = CUSTOMER_SENTENCES.get(EventKind(event["kind"]))
+    except ValueError:
+        sentence = None  # a kind written by a newer module, with no customer sentence yet
+    if sentence is not None:
+        payload["text"] = translate(sentence, locale, status=status_text)
+    if after.get("follow_up_case_id"):
+        payload["follow_up_case_id"] = after["follow_up_case_id"]
+    return payload
+
+
+def _typing(checks: Checks, envelope: Envelope, audience: Audience, plan: Plan) -> None:
+    case = checks.case(envelope["case_id"])
+    if case is None:
+        return
+    by = envelope["by"]
+    origin = envelope.get("origin")
+    staff_view = {
+        "type": "typing",
+        "case_id": case.id,
+        "conversation_id": envelope["conversation_id"],
+        "by": by | {"name": checks.name(by["kind"], by["id"])},
+        "typing": envelope["typing"],
+        "public": envelope["public"],
+    }
+    _send(checks, plan, _staff_of_case(case, audience), case.id, staff_view, skip=origin)
+    if by["kind"] == AuthorKind.AGENT and envelope["public"]:
+        customer_view = {
+            "type": "typing",
+            "conversation_id": envelope["conversation_id"],
+            "by": {"kind": "agent", "name": checks.name(by["kind"], by["id"])},
+            "typing": envelope["typing"],
+        }
+        customers = audience.by_conversation.get(envelope["conversation_id"], EMPTY)
+        _send(checks, plan, customers, case.id, customer_view)
+
+
+def _read(checks: Checks, envelope: Envelope, audience: Audience, plan: Plan) -> None:
+    case = checks.case(envelope["case_id"])
+    if case is None:
+        return
+    reader = envelope["reader"]
+    staff_view = {
+        "type": "read",
+        "case_id": case.id,
+        "conversation_id": envelope["conversation_id"],
+        "reader": reader | {"name": checks.name(reader["kind"], reader["id"])},
+        "up_to": envelope["up_to"],
+        "at": utc_text(envelope["at"]),
+    }
+    _send(checks, plan, _staff_of_case(case, audience), case.id, staff_view)
+    up_to = envelope["up_to"] if reader["kind"] == "contact" else envelope.get("public_up_to")
+    if not up_to:
+        return
+    customer_view = {
+        "type": "read",
+        "conversation_id": envelope["conversation_id"],
+        "reader": {"kind": reader["kind"], "name": checks.name(reader["kind"], reader["id"])},
+        "up_to": up_to,
+        "at": utc_text(envelope["at"]),
+    }
+    customers = audience.by_conversation.get(envelope["conversation_id"], EMPTY)
+    _send(checks, plan, customers, case.id, customer_view)
+
+
+def _presence(checks: Checks, envelope: Envelope, audience: Audience, plan: Plan) -> None:
+    if envelope["subject"] == "agent":
+        user_id = envelope["user_id"]
+        payload = {
+            "type": "presence",
+            "agent": {
+                "user_id": user_id,
+                "name": checks.name(AuthorKind.AGENT, user_id),
+                "status": envelope["status"],
+                "last_seen_at": utc_text(envelope.get("last_seen_at")),
+            },
+        }
+        text = _json(payload)
+        for listener in audience.supervisors | audience.staff_by_user.get(user_id, EMPTY):
+            supervises = has_permission(checks.roles(listener.user_id), Permission.CASES_SUPERVISE)
+            if checks.live(listener) and (listener.user_id == user_id or supervises):
+                plan.deliveries.append((listener, text))
+        return
+    contact_id = envelope["contact_id"]
+    cases = [c for c in checks.uow.support.cases.for_contact(contact_id) if not c.is_closed]
+    sent: set[str] = set()
+    for case in cases:
+        checks.remember(case)
+        payload = {
+            "type": "presence",
+            "customer": {
+                "contact_id": contact_id,
+                "case_id": case.id,
+                "status": envelope["status"],
+                "last_seen_at": utc_text(envelope.get("last_seen_at")),
+            },
+        }
+        listeners = [x for x in _staff_of_case(case, audience) if x.id not in sent]
+        before = len(plan.deliveries)
+        _send(checks, plan, listeners, case.id, payload)
+        sent.update(listener.id for listener, _ in plan.deliveries[before:])
