@@ -298,3 +298,38 @@ def test_a_failed_execution_is_recorded_and_moves_nothing(client: TestClient, rt
     assert done["status"] == "failed" and done["failure_code"] == "insufficient_funds"
     assert wallet_cny(client, li)["available"] == "50.00"
     assert history_kinds(client, wang, case_id)[-1] == "action.failed"
+
+
+def test_a_raised_limit_also_lets_a_larger_transfer_through(
+    client: TestClient, rt: Runtime
+) -> None:
+    """P2P transfers read the raise too (on PostgreSQL the group-commit engine gets the
+    lifted caps from the batch's one look-up of raises)."""
+    zhang, case_id = signed_up_with_case(client, ZHANG_MING, "要给家里转一笔钱")
+    sign_up_and_in(client, LI_NA)
+    fund(rt, user_id_of(rt, "张明"), "5000.00")
+
+    def transfer(key: str) -> tuple[int, dict[str, object]]:
+        response = client.post(
+            "/api/v1/transfers",
+            headers=zhang | {"Idempotency-Key": key},
+            json={"to": LI_NA.phone, "amount": "800.00"},
+        )
+        return response.status_code, response.json()
+
+    status, body = transfer("home-1")
+    assert status == 409 and body["error"]["code"] == "limit_exceeded"  # over ¥500 a payment
+    wang = staff(client, rt, "wang", "小王", "agent")
+    sun = staff(client, rt, "sun", "孙敏", "supervisor")
+    proposed = propose(
+        client,
+        wang,
+        case_id,
+        kind="raise_limit",
+        reason="客户已完成视频核验，临时提额",
+        limits={"per_transaction": "2000.00", "per_day": "5000.00", "per_year": "20000.00"},
+        days=7,
+    )
+    assert decide(client, sun, proposed["id"])[0] == 200
+    status, body = transfer("home-2")
+    assert status == 201, body

@@ -71,7 +71,11 @@ def limit_for(
         base = PERSONAL_LIMITS[max(0, min(kyc_tier, max(PERSONAL_LIMITS)))]
     if uow is None or user_id is None:
         return base
-    raised = uow.agent_tools.limit_overrides.in_effect(user_id, at)
+    return lifted(base, uow.agent_tools.limit_overrides.in_effect(user_id, at))
+
+
+def lifted(base: Limit, raised: Limit | None) -> Limit:
+    """A raise lifts each limit to the higher of the two; it never lowers one."""
     if raised is None:
         return base
     return Limit(

@@ -32,7 +32,7 @@ from walletdesk.ledger.errors import InsufficientFunds, WalletFrozen
 from walletdesk.ledger.group_commit import GroupCommit, Slot
 from walletdesk.ledger.guards import recent_change_refusal
 from walletdesk.ledger.idempotency import ResponseRecord, lease_lost
-from walletdesk.ledger.limits import PERSONAL_LIMITS, _exceeded, cny_equivalent
+from walletdesk.ledger.limits import PERSONAL_LIMITS, Limit, _exceeded, cny_equivalent, lifted
 from walletdesk.ledger.limits import _periods as limit_periods
 from walletdesk.ledger.models import EntryKind
 from walletdesk.ledger.money import Money
@@ -46,10 +46,18 @@ if TYPE_CHECKING:
     from walletdesk.storage.uow import UnitOfWork
 
 DEADLOCK_RETRIES = 3
-_CAPS = {  # the personal limits by KYC tier, as the engine reads them
-    str(tier): [limit.per_transaction, limit.per_day, limit.per_year]
-    for tier, limit in PERSONAL_LIMITS.items()
-}
+
+
+def _caps(raised: Limit | None = None) -> dict[str, list[int]]:
+    """The personal limits by KYC tier, as the engine reads them (lifted by a raise)."""
+    caps: dict[str, list[int]] = {}
+    for tier, base in PERSONAL_LIMITS.items():
+        limit = lifted(base, raised)
+        caps[str(tier)] = [limit.per_transaction, limit.per_day, limit.per_year]
+    return caps
+
+
+_CAPS = _caps()
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,9 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             ids=[s.item.to_id for s in slots if s.item.to_id] + [s.item.payer.id for s in slots],
             login_indexes=[s.item.to_index for s in slots if s.item.to_index],
         )
+        raised = uow.agent_tools.limit_overrides.in_effect_for(
+            sorted({s.item.payer.id for s in slots}), rt.clock.now()
+        )
         items: list[dict[str, object]] = []
         results: dict[int, TransferResult] = {}
         for number, slot in enumerate(slots):
@@ -137,6 +148,8 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
                     created_at=order.at,
                 )
                 item = _engine_item(rt, uow, number, order, recipient, wallets)
+                if order.payer.id in raised:  # a limit raised through a support case
+                    item["caps"] = _caps(raised[order.payer.id])
                 if isinstance(order.record, ResponseRecord):
                     # The engine stores the response with the money, checking the lease.
                     item["response"] = order.record.row(results[number])
