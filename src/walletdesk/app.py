@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from walletdesk import __version__
 from walletdesk.api import auth, banking, bills, chat_ws, me, staff, support_staff, system, wallets
 from walletdesk.api import complaints as complaints_api
+from walletdesk.api import complaints_staff as complaints_staff_api
 from walletdesk.api import fx as fx_api
 from walletdesk.api import help_centre as help_centre_api
 from walletdesk.api import routing as routing_api
@@ -110,7 +111,7 @@ def create_app(
     app.include_router(support_api.router)
     app.include_router(support_staff.router)
     app.include_router(complaints_api.router)
-    app.include_router(complaints_api.staff_router)
+    app.include_router(complaints_staff_api.router)
     app.include_router(help_centre_api.router)
     app.include_router(help_centre_api.staff_router)
     app.include_router(support_metrics_api.router)

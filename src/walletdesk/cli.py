@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from walletdesk.bench.cli import bench_app
+from walletdesk.bot.cli import bot_app
 from walletdesk.cli_bank import bank_app
 from walletdesk.cli_risk import risk_app
 from walletdesk.settings import Settings, UnsafeSettings
@@ -28,6 +29,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
 app.add_typer(bank_app, name="bank")
 app.add_typer(risk_app, name="risk")
+app.add_typer(bot_app, name="bot")
 console = Console()
 
 
@@ -74,6 +76,7 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,
+        ws="websockets-sansio",  # chat sockets: ~100 KB each, against ~175 KB with "auto"
     )
 
 

@@ -1,47 +1,32 @@
-"""Complaints (投诉), suggestions (建议) and satisfaction ratings, for customers and for staff.
+"""Complaints (投诉), suggestions (建议) and satisfaction ratings, from the customer's side.
 
 Customers file a complaint and follow it by its reference number (TS-YYYYMMDD-NNNN), appeal
 its result once or confirm it; send suggestions and read the answers; rate a solved request
-once. Staff (`cases.work`) register and handle complaints and answer suggestions; supervisors
-(`cases.supervise`) set the deadline and CSAT policies and export the complaints of a period
-for the regulator as CSV.
+once. The staff side is in `complaints_staff.py`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 
-from walletdesk.api.access import CurrentUser, Public, requires
-from walletdesk.api.deps import Context, RuntimeDep, request_locale
+from walletdesk.api.access import CurrentUser, Public
+from walletdesk.api.deps import RuntimeDep, request_locale
 from walletdesk.api.support import AttachmentIn, uploads_of
-from walletdesk.audit.services import Actor
 from walletdesk.i18n import translate
-from walletdesk.identity.authentication import Authenticated
-from walletdesk.identity.permissions import Permission
-from walletdesk.support import complaints, complaints_export, complaints_views, csat, suggestions
+from walletdesk.support import complaints, complaints_views, csat, suggestions
 from walletdesk.support.access import SupportActor
 from walletdesk.support.attachments import MAX_PER_MESSAGE
 from walletdesk.support.complaints_model import (
     CATEGORY_NAMES,
     STEP_NAMES,
     ComplaintCategory,
-    ComplaintPolicy,
-    DeadlineBasis,
-    LadderAction,
-    LadderStep,
 )
 from walletdesk.support.statuses import Category
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
-staff_router = APIRouter(prefix="/api/v1/staff", tags=["complaints-staff"])
-
-CaseWorker = Annotated[Authenticated, Depends(requires(Permission.CASES_WORK))]
-Supervisor = Annotated[Authenticated, Depends(requires(Permission.CASES_SUPERVISE))]
 TEXT_MAX = 4000
 
 
@@ -129,28 +114,6 @@ class ComplaintOut(BaseModel):
                 )
                 for e in view.timeline
             ],
-        )
-
-
-class StaffComplaintOut(ComplaintOut):
-    case_status: str
-    assignee_id: str | None
-    result_by: str | None
-    appeal_result_by: str | None
-    escalation_level: int
-    next_escalation_at: datetime | None
-
-    @classmethod
-    def staff(cls, view: complaints_views.ComplaintView, locale: str) -> StaffComplaintOut:
-        c = view.complaint
-        return cls(
-            **ComplaintOut.of(view, locale).model_dump(),
-            case_status=view.case.category,
-            assignee_id=view.case.assignee_id,
-            result_by=c.result_by,
-            appeal_result_by=c.appeal_result_by,
-            escalation_level=c.escalation_level,
-            next_escalation_at=c.next_escalation_at,
         )
 
 
@@ -304,179 +267,3 @@ def rate(case_id: str, body: RatingIn, auth: CurrentUser, rt: RuntimeDep) -> Rat
         rt, SupportActor.customer(auth), case_id, score=body.score, comment=body.comment
     )
     return RatingOut.of(survey)
-
-
-# --- staff --------------------------------------------------------------------------------
-
-
-class CategoryIn(BaseModel):
-    category: ComplaintCategory
-
-
-class InvestigateIn(BaseModel):
-    note: str | None = Field(default=None, max_length=TEXT_MAX)
-
-
-class ResultIn(BaseModel):
-    text: str = Field(max_length=TEXT_MAX)
-
-
-class LadderStepIO(BaseModel):
-    percent: int = Field(ge=1, le=100)
-    action: LadderAction
-
-
-class ComplaintPolicyIO(BaseModel):
-    deadline_days: int = Field(examples=[15])
-    basis: DeadlineBasis = Field(description="calendar or business days")
-    appeal_days: int = Field(examples=[15])
-    ladder: list[LadderStepIO] = Field(max_length=10)
-
-    @classmethod
-    def of(cls, policy: ComplaintPolicy) -> ComplaintPolicyIO:
-        return cls(
-            deadline_days=policy.deadline_days,
-            basis=policy.basis,
-            appeal_days=policy.appeal_days,
-            ladder=[LadderStepIO(percent=s.percent, action=s.action) for s in policy.ladder],
-        )
-
-
-class CsatPolicyIO(BaseModel):
-    low_score_max: int = Field(description="Scores up to this are low; 0 turns it off")
-    action: csat.LowScoreAction
-
-
-class AnswerIn(BaseModel):
-    status: suggestions.SuggestionStatus
-    answer: str | None = Field(default=None, max_length=TEXT_MAX)
-
-
-def _staff_view(
-    rt: RuntimeDep, auth: Authenticated, case_id: str, locale: str
-) -> StaffComplaintOut:
-    return StaffComplaintOut.staff(
-        complaints_views.staff_complaint(rt, SupportActor.agent(auth), case_id), locale
-    )
-
-
-@staff_router.get("/complaints")
-def staff_complaints(
-    auth: CaseWorker,
-    rt: RuntimeDep,
-    request: Request,
-    awaiting_result: bool | None = None,
-    limit: int = Query(default=100, ge=1, le=200),
-) -> list[StaffComplaintOut]:
-    locale = request_locale(request)
-    found = complaints_views.staff_complaints(
-        rt, SupportActor.agent(auth), awaiting_result=awaiting_result, limit=limit
-    )
-    return [StaffComplaintOut.staff(v, locale) for v in found]
-
-
-@staff_router.get("/complaints.csv")
-def export_complaints(
-    auth: Supervisor,
-    rt: RuntimeDep,
-    ctx: Context,
-    start: datetime = Query(alias="from"),
-    end: datetime = Query(alias="to"),
-) -> StreamingResponse:
-    rows = complaints_export.export_rows(
-        rt, Actor.staff(auth.user.id, ctx.ip), start=start, end=end
-    )
-    return StreamingResponse(
-        rows,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="walletdesk-complaints.csv"'},
-    )
-
-
-@staff_router.get("/complaints/{case_id}")
-def staff_complaint(
-    case_id: str, auth: CaseWorker, rt: RuntimeDep, request: Request
-) -> StaffComplaintOut:
-    return _staff_view(rt, auth, case_id, request_locale(request))
-
-
-@staff_router.post("/cases/{case_id}/complaint")
-def register_complaint(
-    case_id: str, body: CategoryIn, auth: CaseWorker, rt: RuntimeDep, request: Request
-) -> StaffComplaintOut:
-    complaints.set_category(rt, SupportActor.agent(auth), case_id, body.category)
-    return _staff_view(rt, auth, case_id, request_locale(request))
-
-
-@staff_router.post("/complaints/{case_id}/investigating")
-def investigating(
-    case_id: str, body: InvestigateIn, auth: CaseWorker, rt: RuntimeDep, request: Request
-) -> StaffComplaintOut:
-    complaints.start_investigation(rt, SupportActor.agent(auth), case_id, note=body.note)
-    return _staff_view(rt, auth, case_id, request_locale(request))
-
-
-@staff_router.post("/complaints/{case_id}/result")
-def give_result(
-    case_id: str, body: ResultIn, auth: CaseWorker, rt: RuntimeDep, request: Request
-) -> StaffComplaintOut:
-    complaints.give_result(rt, SupportActor.agent(auth), case_id, text=body.text)
-    return _staff_view(rt, auth, case_id, request_locale(request))
-
-
-@staff_router.get("/complaint-policy")
-def complaint_policy(auth: CaseWorker, rt: RuntimeDep) -> ComplaintPolicyIO:
-    return ComplaintPolicyIO.of(complaints.read_complaint_policy(rt))
-
-
-@staff_router.put("/complaint-policy")
-def set_complaint_policy(
-    body: ComplaintPolicyIO, auth: Supervisor, rt: RuntimeDep, ctx: Context
-) -> ComplaintPolicyIO:
-    policy = ComplaintPolicy(
-        deadline_days=body.deadline_days,
-        basis=body.basis,
-        appeal_days=body.appeal_days,
-        ladder=tuple(LadderStep(s.percent, s.action) for s in body.ladder),
-    )
-    stored = complaints.set_complaint_policy(rt, Actor.staff(auth.user.id, ctx.ip), policy)
-    return ComplaintPolicyIO.of(stored)
-
-
-@staff_router.get("/csat-policy")
-def csat_policy(auth: CaseWorker, rt: RuntimeDep) -> CsatPolicyIO:
-    policy = csat.read_csat_policy(rt)
-    return CsatPolicyIO(low_score_max=policy.low_score_max, action=policy.action)
-
-
-@staff_router.put("/csat-policy")
-def set_csat_policy(
-    body: CsatPolicyIO, auth: Supervisor, rt: RuntimeDep, ctx: Context
-) -> CsatPolicyIO:
-    stored = csat.set_csat_policy(
-        rt, Actor.staff(auth.user.id, ctx.ip), csat.CsatPolicy(body.low_score_max, body.action)
-    )
-    return CsatPolicyIO(low_score_max=stored.low_score_max, action=stored.action)
-
-
-@staff_router.get("/suggestions")
-def staff_suggestions(
-    auth: CaseWorker,
-    rt: RuntimeDep,
-    request: Request,
-    status_: suggestions.SuggestionStatus | None = Query(default=None, alias="status"),
-    limit: int = Query(default=100, ge=1, le=200),
-) -> list[SuggestionOut]:
-    locale = request_locale(request)
-    found = suggestions.staff_suggestions(rt, SupportActor.agent(auth), status=status_, limit=limit)
-    return [SuggestionOut.of(v, locale) for v in found]
-
-
-@staff_router.post("/suggestions/{case_id}/answer")
-def answer_suggestion(
-    case_id: str, body: AnswerIn, auth: CaseWorker, rt: RuntimeDep, request: Request
-) -> SuggestionOut:
-    view = suggestions.answer_suggestion(
-        rt, SupportActor.agent(auth), case_id, status=body.status, answer=body.answer
-    )
-    return SuggestionOut.of(view, request_locale(request))

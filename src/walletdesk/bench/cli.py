@@ -252,7 +252,9 @@ def bench_chat(
     postgres: Annotated[bool, typer.Option(help="A scratch PostgreSQL instead of SQLite")] = False,
     database_url: Annotated[str | None, typer.Option(help="Admin URL for --postgres")] = None,
     redis_url: Annotated[str | None, typer.Option(help="Fan out through this Redis")] = None,
-    ws: Annotated[str, typer.Option(help="Uvicorn's WebSocket implementation")] = "auto",
+    ws: Annotated[str, typer.Option(help="Uvicorn's WebSocket implementation")] = (
+        "websockets-sansio"
+    ),
 ) -> None:
     """Hold N chat sockets on one server; its memory and the messages' latency."""
     from walletdesk.bench import chat

@@ -19,7 +19,7 @@ from walletdesk.bot.text import normalise
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MULTIPLIER = {"万": Decimal(10_000), "千": Decimal(1_000), "k": Decimal(1_000)}
 _CURRENCY_WORDS = {
-    "CNY": ("¥", "rmb", "cny", "元", "块钱", "块", "人民币"),
+    "CNY": ("¥", "rmb", "cny", "元", "块钱", "块", "人民币", "yuan"),
     "USD": ("us$", "$", "usd", "美元", "美金", "dollars", "dollar", "bucks"),
     "HKD": ("hk$", "hkd", "港币", "港元"),
     "EUR": ("€", "eur", "euros", "euro", "欧元"),
@@ -28,7 +28,9 @@ _CURRENCY_WORDS = {
 }
 _CURRENCY_OF = {word: code for code, spellings in _CURRENCY_WORDS.items() for word in spellings}
 _PREFIXES = ("us$", "hk$", "$", "¥", "€", "£", "rmb", "cny", "usd", "hkd", "eur", "gbp", "jpy")
-_SUFFIXES = sorted((w for w in _CURRENCY_OF if w not in ("$", "¥", "€", "£")), key=len, reverse=True)
+_SUFFIXES = sorted(
+    (w for w in _CURRENCY_OF if w not in ("$", "¥", "€", "£")), key=len, reverse=True
+)
 
 
 def _alternatives(words: tuple[str, ...] | list[str]) -> str:
@@ -49,7 +51,9 @@ _LAST4 = re.compile(
 )
 
 REFERENCE_PREFIXES = ("ent", "bop", "top", "wdr", "pay", "rfd", "rvl", "hld", "trf", "ord", "fxq")
-_REFERENCE = re.compile(rf"(?<![a-z0-9_])(?:{'|'.join(REFERENCE_PREFIXES)})_[a-z0-9]{{8,32}}(?![a-z0-9])")
+_REFERENCE = re.compile(
+    rf"(?<![a-z0-9_])(?:{'|'.join(REFERENCE_PREFIXES)})_[a-z0-9]{{8,32}}(?![a-z0-9])"
+)
 
 _ZH_DAY = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
 _EN_DAY = {"today": 0, "yesterday": 1, "day before yesterday": 2}
@@ -229,7 +233,7 @@ def _month_day(today: date, month: int, day: int, year: str | None) -> date | No
 
 
 def _weekday(today: date, weekday: int, *, last_week: bool) -> date:
-    """"周五" is the latest Friday up to today; "上周五" is the Friday of the week before."""
+    """ "周五" is the latest Friday up to today; "上周五" is the Friday of the week before."""
     if last_week:
         monday_this_week = today - timedelta(days=today.weekday())
         return monday_this_week - timedelta(days=7) + timedelta(days=weekday)

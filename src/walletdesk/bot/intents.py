@@ -9,6 +9,9 @@ The threshold is tuned on a validation split carved from the training data only:
 the intents is held out entirely and plays the unknown questions, the rest is split 80/20, and
 the threshold rejects as many held-out questions as it can while the in-scope accuracy on the
 validation part drops by at most `DROP_BUDGET`.
+
+scikit-learn trains; what is kept is the weights (`LinearVote`) and the encoders, so answering
+one question is a few NumPy operations.
 """
 
 from __future__ import annotations
@@ -20,12 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
 
-from walletdesk.bot.features import drop_fit_leftovers, intent_vectorizer
+from walletdesk.bot.features import Encoder, FloatArray, char_vectorizer, word_vectorizer
 
 LR_C = 30.0
 SVM_C = 1.0
@@ -64,50 +63,98 @@ class Classification:
 
 
 @dataclass
-class _Models:
-    vectorizer: FeatureUnion
-    linear: LogisticRegression
-    svm: CalibratedClassifierCV | None
+class LinearVote:
+    """Linear models over the concatenated encoders' features, each turned into probabilities
+    by a softmax at its own inverse temperature, averaged."""
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
-        features = self.vectorizer.transform(texts)
-        proba: np.ndarray[Any, np.dtype[np.float64]] = self.linear.predict_proba(features)
-        if self.svm is not None:
-            proba = (proba + self.svm.predict_proba(features)) / 2.0
+    encoders: tuple[Encoder, ...]
+    weights: FloatArray
+    """(features, models × classes)"""
+    bias: FloatArray
+    """(models, classes)"""
+    betas: FloatArray
+    """(models,) inverse temperatures"""
+    classes: tuple[str, ...]
+
+    def _features(self, text: str) -> tuple[np.ndarray[Any, Any], FloatArray]:
+        indices, values, offset = [], [], 0
+        for encoder in self.encoders:
+            i, v = encoder.encode(text)
+            indices.append(i + offset)
+            values.append(v)
+            offset += encoder.size
+        return np.concatenate(indices), np.concatenate(values)
+
+    def probabilities(self, text: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        indices, values = self._features(text)
+        models, classes = self.bias.shape
+        logits = (values @ self.weights[indices]).reshape(models, classes).astype(np.float64)
+        logits = (logits + self.bias) * self.betas[:, None]
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        proba: np.ndarray[Any, np.dtype[np.float64]] = (exp / exp.sum(axis=1, keepdims=True)).mean(
+            axis=0
+        )
         return proba
 
 
-def _fit_models(texts: Sequence[str], labels: Sequence[str], progress: Progress) -> _Models:
+def _softmax_weights(coef: Any, intercept: Any, binary_sign: float) -> tuple[Any, Any]:
+    """Two-class linear models keep one row; as softmax logits that is (0, z) for logistic
+    regression and (-z, z) for the SVM (scikit-learn's temperature scaling does the same)."""
+    coef = np.asarray(coef, dtype=np.float32)
+    intercept = np.asarray(intercept, dtype=np.float32)
+    if coef.shape[0] == 1:
+        coef = np.vstack([binary_sign * coef, coef])
+        intercept = np.concatenate([binary_sign * intercept, intercept])
+    return coef, intercept
+
+
+def fit_vote(texts: Sequence[str], labels: Sequence[str], progress: Progress) -> LinearVote:
+    import scipy.sparse as sp
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
     progress("features")
-    vectorizer = intent_vectorizer()
-    features = vectorizer.fit_transform(texts)
-    drop_fit_leftovers(vectorizer)
+    words, chars = word_vectorizer(), char_vectorizer("char_wb", (1, 5))
+    features = sp.hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
+    encoders = (Encoder.from_vectorizer(words, "words"), Encoder.from_vectorizer(chars, "char_wb"))
     progress("logistic regression")
     linear = LogisticRegression(C=LR_C, max_iter=5000).fit(features, labels)
-    linear.coef_ = linear.coef_.astype(np.float32)
+    coefs = [_softmax_weights(linear.coef_, linear.intercept_, 0.0)]
+    betas = [1.0]
     progress("svm")
     folds = min(CALIBRATION_FOLDS, min(Counter(labels).values()))
-    svm = None
     if folds >= 2:
         svm = CalibratedClassifierCV(
-            LinearSVC(C=SVM_C, max_iter=5000),
-            method="temperature",
-            cv=folds,
-            ensemble=False,
+            LinearSVC(C=SVM_C, max_iter=5000), method="temperature", cv=folds, ensemble=False
         ).fit(features, labels)
-        for calibrated in svm.calibrated_classifiers_:
-            calibrated.estimator.coef_ = calibrated.estimator.coef_.astype(np.float32)
-    return _Models(vectorizer, linear, svm)
+        calibrated = svm.calibrated_classifiers_[0]
+        assert list(svm.classes_) == list(linear.classes_)
+        coefs.append(
+            _softmax_weights(calibrated.estimator.coef_, calibrated.estimator.intercept_, -1.0)
+        )
+        betas.append(float(calibrated.calibrators[0].beta_))
+    return LinearVote(
+        encoders=encoders,
+        weights=np.ascontiguousarray(np.hstack([c.T for c, _ in coefs]), dtype=np.float32),
+        bias=np.vstack([b for _, b in coefs]).astype(np.float32),
+        betas=np.array(betas, dtype=np.float32),
+        classes=tuple(str(c) for c in linear.classes_),
+    )
 
 
 class IntentModel:
     def __init__(
-        self, models: _Models, threshold: float, rejection_label: str | None = None
+        self, vote: LinearVote, threshold: float, rejection_label: str | None = None
     ) -> None:
-        self._models = models
+        self.vote = vote
         self.threshold = threshold
         self.rejection_label = rejection_label
-        self.classes: tuple[str, ...] = tuple(str(c) for c in models.linear.classes_)
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.vote.classes
 
     @classmethod
     def fit(
@@ -125,11 +172,10 @@ class IntentModel:
             raise ValueError("need texts with labels of at least two intents")
         progress("validation split")
         threshold = _tune_threshold(texts, labels, rejection_label, seed, progress)
-        models = _fit_models(texts, labels, progress)
-        return cls(models, threshold, rejection_label)
+        return cls(fit_vote(texts, labels, progress), threshold, rejection_label)
 
     def classify(self, text: str, *, alternatives: int = 3) -> Classification:
-        proba = self._models.probabilities([text])[0]
+        proba = self.vote.probabilities(text)
         order = np.argsort(proba)[::-1][: max(1, alternatives)]
         ranked = tuple(Ranked(self.classes[i], float(proba[i])) for i in order)
         best = ranked[0]
@@ -154,7 +200,7 @@ def _tune_threshold(
     if len(known) < MIN_CLASSES_TO_TUNE or min(counts[c] for c in known) < MIN_EXAMPLES_TO_TUNE:
         progress("threshold")
         return DEFAULT_THRESHOLD
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - sampling training data, not secrets
     held_out = set(rng.sample(known, max(1, round(PSEUDO_OOS_SHARE * len(known)))))
     by_label: dict[str, list[str]] = defaultdict(list)
     for text, label in zip(texts, labels, strict=True):
@@ -175,10 +221,10 @@ def _tune_threshold(
         check_labels += [None if label == rejection_label else label] * cut
         train_texts += items[cut:]
         train_labels += [label] * (len(items) - cut)
-    models = _fit_models(train_texts, train_labels, no_progress)
+    vote = fit_vote(train_texts, train_labels, no_progress)
     progress("threshold")
-    proba = models.probabilities(check_texts)
-    classes = np.array([str(c) for c in models.linear.classes_])
+    proba = np.vstack([vote.probabilities(text) for text in check_texts])
+    classes = np.array(vote.classes)
     return choose_threshold(
         top=proba.max(axis=1),
         predicted=classes[proba.argmax(axis=1)],
@@ -199,12 +245,12 @@ def choose_threshold(
     accuracy stays within `budget` of its value without a threshold; the lowest such one."""
     wanted = np.array([e if e is not None else "" for e in expected])
     in_scope = np.array([e is not None for e in expected])
+    if not in_scope.any():
+        return DEFAULT_THRESHOLD
     right = predicted == wanted
     landed_on_rejection = (
         predicted == rejection_label if rejection_label else np.zeros(len(wanted), dtype=bool)
     )
-    if not in_scope.any():
-        return DEFAULT_THRESHOLD
     baseline = float((right & ~landed_on_rejection)[in_scope].mean())
     best, best_recall = 0.0, -1.0
     for threshold in np.round(np.arange(0.0, 0.96, 0.01), 2):

@@ -1,7 +1,8 @@
-"""Complaints (投诉): filing one, registering a complaint case that came in another way, the
-handler's steps (investigation, result), the customer's (appeal once, confirm) and the policy.
+"""Complaints (投诉): the deadline policy, the building blocks (reference numbers, registering a
+complaint case), and the customer's side: filing one, appealing its result once, confirming it.
 
-The rules and the record are in `complaints_model.py`; the deadline sweep in
+The rules and the record are in `complaints_model.py`; the handler's steps in
+`complaints_handling.py`; what people see in `complaints_views.py`; the deadline sweep in
 `complaints_sweep.py`; the regulator's CSV in `complaints_export.py`. Every change goes through
 the case's door (`access_case_for`) with the case row locked, writes its case-history event and
 bumps the case's version in the same transaction.

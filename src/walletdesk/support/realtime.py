@@ -284,6 +284,10 @@ class ChatHub:
                 raise DomainError("unknown_frame")
         except DomainError as error:
             self._error(listener, error)
+        except Exception:
+            # The socket stays open; the client may retry (a read receipt) or not (typing).
+            logger.exception("chat frame %r from socket %s failed", kind, listener.id)
+            self._error(listener, DomainError("internal_error"))
 
     def _conversation_of(self, listener: Listener, frame: dict[str, Any]) -> str:
         if not listener.is_staff:

@@ -93,7 +93,7 @@ class RedisBus:
         loop, queue = self._loop, self._outgoing
         if loop is None or queue is None or loop.is_closed():
             return
-        text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str)
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(queue.put_nowait, text)
 

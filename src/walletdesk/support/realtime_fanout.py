@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 Envelope = dict[str, Any]
 QUEUE_EVENTS = frozenset({EventKind.HANDED_OFF.value, EventKind.ASSIGNED.value})
-"""Events every inbox sees: a case joined the agents' queue or changed hands."""
+"""Events every inbox sees: a case joined the agents' queue or changed hands (so does a new
+case that starts with people rather than the assistant)."""
 REVOKED = 4401
 FORBIDDEN = 4403
 
@@ -213,7 +214,8 @@ def _case_event(checks: Checks, event: Envelope, audience: Audience, plan: Plan)
     if message is not None:
         message = message | {"case_id": case.id}
     recipients = event.get("recipients") or ()
-    staff = _staff_of_case(case, audience, recipients, everyone=kind in QUEUE_EVENTS)
+    joins_queue = kind == EventKind.CASE_CREATED and not (event.get("after") or {}).get("with_bot")
+    staff = _staff_of_case(case, audience, recipients, everyone=kind in QUEUE_EVENTS or joins_queue)
     if message is not None:
         staff_payload: dict[str, Any] = {
             "type": "message",

@@ -14,6 +14,7 @@ from walletdesk.web import (
     reset_pages,
     security_pages,
     twofactor_pages,
+    wallet_pages,
 )
 from walletdesk.web.browser import install_browser_middleware
 from walletdesk.web.errors import install_page_errors
@@ -35,6 +36,7 @@ def install(app: FastAPI) -> None:
         device_pages.router,
         freeze_pages.router,
         dev_pages.router,
+        *wallet_pages.ROUTERS,
     ):
         app.include_router(router)
     app.mount(

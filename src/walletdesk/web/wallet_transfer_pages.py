@@ -1,0 +1,141 @@
+"""Transfers (转账): who and how much, then the recipient's masked name ("*明") to check
+before confirming, then the transfer itself."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from walletdesk.api.deps import RuntimeDep
+from walletdesk.errors import DomainError
+from walletdesk.identity.authentication import Authenticated
+from walletdesk.ledger import transfers, wallets
+from walletdesk.ledger.money import DEFAULT_CURRENCY, Money
+from walletdesk.runtime import Runtime
+from walletdesk.web.csrf import csrf_protected
+from walletdesk.web.flash import redirect
+from walletdesk.web.forms import FormState, FormText, text
+from walletdesk.web.rendering import page_locale
+from walletdesk.web.session import PageUser
+from walletdesk.web.wallet_once import new_form_key, run_once
+from walletdesk.web.wallet_view import blank_form, form_failure, wallet_render
+
+router = APIRouter(
+    prefix="/wallet/transfer", dependencies=[Depends(csrf_protected)], include_in_schema=False
+)
+
+_FIELDS: Final = ("to", "amount", "currency", "note")
+
+
+def _values(to: str, amount: str, currency: str, note: str) -> dict[str, str]:
+    return {
+        "to": text(to, 254).strip(),
+        "amount": text(amount, 32).strip(),
+        "currency": text(currency, 3).strip().upper() or DEFAULT_CURRENCY,
+        "note": text(note, transfers.NOTE_MAX * 2).strip(),
+    }
+
+
+def _form(
+    request: Request,
+    rt: Runtime,
+    actor: Authenticated,
+    form: FormState,
+    exc: DomainError | None = None,
+) -> Response:
+    context = {
+        "currencies": [b.currency for b in wallets.balances(rt, actor)],
+        "note_max": transfers.NOTE_MAX,
+    }
+    if exc is None:
+        return wallet_render(request, "wallet/transfer.html", {**context, "form": form})
+    return form_failure(
+        request,
+        exc,
+        "wallet/transfer.html",
+        context,
+        fields=_FIELDS,
+        values=form.values,
+        aliases={"recipient_not_found": "to", "transfer_to_self": "to"},
+    )
+
+
+@router.get("")
+def transfer_page(
+    request: Request,
+    actor: PageUser,
+    rt: RuntimeDep,
+    to: str = "",
+    amount: str = "",
+    currency: str = "",
+    note: str = "",
+) -> Response:
+    """The form; "change" on the confirmation page comes back here with what was typed."""
+    return _form(request, rt, actor, blank_form(_values(to, amount, currency, note)))
+
+
+@router.post("/review")
+def review_transfer(
+    request: Request,
+    actor: PageUser,
+    rt: RuntimeDep,
+    to: FormText = "",
+    amount: FormText = "",
+    currency: FormText = "",
+    note: FormText = "",
+) -> Response:
+    values = _values(to, amount, currency, note)
+    try:
+        money = Money.parse(values["amount"], values["currency"])
+        recipient = transfers.preview_recipient(rt, actor, values["to"])
+    except DomainError as exc:
+        return _form(request, rt, actor, blank_form(values), exc)
+    return wallet_render(
+        request,
+        "wallet/transfer_review.html",
+        {
+            "recipient": recipient,
+            "amount": money,
+            "values": values,
+            "form_key": new_form_key(rt),
+        },
+    )
+
+
+@router.post("/confirm")
+def confirm_transfer(
+    request: Request,
+    actor: PageUser,
+    rt: RuntimeDep,
+    to: FormText = "",
+    amount: FormText = "",
+    currency: FormText = "",
+    note: FormText = "",
+    form_key: FormText = "",
+) -> Response:
+    values = _values(to, amount, currency, note)
+    locale = page_locale(request)
+    try:
+        money = Money.parse(values["amount"], values["currency"])
+        url = run_once(
+            rt,
+            request,
+            actor,
+            key=form_key,
+            values=values,
+            locale=locale,
+            operation=lambda record: transfers.transfer(
+                rt,
+                actor,
+                to=values["to"],
+                amount=money,
+                note=values["note"] or None,
+                locale=locale,
+                record=record,
+            ),
+            result_url=lambda result: f"/wallet/transactions/{result.id}",
+        )
+    except DomainError as exc:
+        return _form(request, rt, actor, blank_form(values), exc)
+    return redirect(request, url, flash="transfer_sent")
