@@ -14,6 +14,7 @@ from walletdesk.api import complaints as complaints_api
 from walletdesk.api import complaints_staff as complaints_staff_api
 from walletdesk.api import fx as fx_api
 from walletdesk.api import help_centre as help_centre_api
+from walletdesk.api import risk_review as risk_review_api
 from walletdesk.api import routing as routing_api
 from walletdesk.api import support as support_api
 from walletdesk.api import support_metrics as support_metrics_api
@@ -55,6 +56,8 @@ def create_app(
         if background_worker:
             runtime.dispatcher.start(runtime.settings.outbox_poll_seconds)
             sweeper.start()
+            if runtime.bot_brain is not None:
+                runtime.bot_brain.warm_up()
         try:
             yield
         finally:
@@ -120,6 +123,7 @@ def create_app(
     app.include_router(verification_staff_api.router)
     app.include_router(chat_ws.router)
     app.include_router(routing_api.router)
+    app.include_router(risk_review_api.router)
     from walletdesk.web import install_web
 
     install_web(app)

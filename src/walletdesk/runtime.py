@@ -28,6 +28,7 @@ from walletdesk.support.events import InProcessPublisher, Publisher
 from walletdesk.support.viewers import CaseViewers, MemoryCaseViewers, RedisCaseViewers
 
 if TYPE_CHECKING:
+    from walletdesk.bot.artefact import BrainHolder
     from walletdesk.ledger.transfer_batches import TransferOrder
     from walletdesk.ledger.transfers import TransferResult
 
@@ -73,6 +74,8 @@ class Runtime:
     case_viewers: CaseViewers = field(default_factory=MemoryCaseViewers)
     # PostgreSQL only: P2P transfers posted by group commit (`ledger.transfer_batches`).
     transfer_batches: GroupCommit[TransferOrder, TransferResult] | None = None
+    # The bot's understanding: the saved model from <data_dir>/bot, else trained in-process.
+    bot_brain: BrainHolder | None = None
 
     def close(self) -> None:
         self.dispatcher.stop()
@@ -139,6 +142,9 @@ def build_runtime(
         ),
         senders=chosen,
     )
+    from walletdesk.bot.artefact import BrainHolder
+
+    rt.bot_brain = BrainHolder(settings.data_dir)
     if settings.redis_url:
         import redis
 

@@ -111,6 +111,15 @@ class Settings(BaseSettings):
 
     risk_time_budget_ms: float = 50.0
     """An assessment slower than this holds the movement ("risk engine unavailable")."""
+    risk_screen_transfers: bool = False
+    """Assess every P2P transfer before it posts (risk/screening.py). Off until the existing
+    transfer tests allow for the default rules and the time budget (see the helper-L report)."""
+    risk_review_expected_minutes: int = Field(default=30, ge=1)
+    """The decision time a held transfer's owner is told to expect (and the review SLA)."""
+    risk_review_timeout_hours: int = Field(default=24, ge=1)
+    """A held transfer nobody decided on is declined (never approved) after this long."""
+    risk_review_four_eyes_yuan: int = Field(default=50_000, ge=0)
+    """Approving a case with a movement above this many yuan (CNY equivalent) needs two."""
 
     # PostgreSQL: post P2P transfers by group commit, many per transaction and round trip
     # (ledger/transfer_batches.py). Off: one transaction per transfer, as on SQLite.

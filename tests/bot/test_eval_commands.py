@@ -35,9 +35,7 @@ def _write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 @pytest.fixture
 def train_csv(tmp_path: Path) -> Path:
-    return _write_csv(
-        tmp_path / "train.csv", [(t, c) for c, texts in TRAIN.items() for t in texts]
-    )
+    return _write_csv(tmp_path / "train.csv", [(t, c) for c, texts in TRAIN.items() for t in texts])
 
 
 def _run(*args: str) -> dict[str, object]:

@@ -8,7 +8,11 @@ from walletdesk.bot.text import Language, detect_language, normalise, words
     ("label", "text", "language"),
     [
         ("plain Chinese", "我的充值失败了怎么办", Language.ZH),
-        ("Chinese with one English word", "我的银行卡充值失败了，帮我看看是不是bank的问题", Language.ZH),
+        (
+            "Chinese with one English word",
+            "我的银行卡充值失败了，帮我看看是不是bank的问题",
+            Language.ZH,
+        ),
         ("plain English", "my top up failed, what now?", Language.EN),
         ("English with one Chinese word", "my 充值 failed again and again today", Language.EN),
         ("half and half", "我的app登录不了，account locked", Language.MIXED),

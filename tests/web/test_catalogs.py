@@ -17,8 +17,16 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def _catalog(folder: str) -> Catalog:
-    with (LOCALE / folder / "LC_MESSAGES" / "pages.po").open("rb") as handle:
-        return read_po(handle, locale=folder)
+    """pages.po with the per-area page catalogs (pages_<area>.po) merged in."""
+    directory = LOCALE / folder / "LC_MESSAGES"
+    with (directory / "pages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=folder)
+    for extra in sorted(directory.glob("pages_*.po")):
+        with extra.open("rb") as handle:
+            for message in read_po(handle, locale=folder):
+                if message.id:
+                    catalog[message.id] = message
+    return catalog
 
 
 def _page_messages() -> set[str | tuple[str, ...]]:

@@ -20,7 +20,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketException
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from walletdesk.api.access import CurrentUser, Public, access_rule, requires
 from walletdesk.api.deps import RuntimeDep, request_locale
@@ -68,14 +67,14 @@ def _identify(websocket: WebSocket) -> Authenticated:
 
 
 @access_rule("authenticated")
-def socket_user(websocket: WebSocket) -> Authenticated:
+async def socket_user(websocket: WebSocket) -> Authenticated:
     """A signed-in person, from the handshake (protocol header, Authorization or ticket)."""
-    return _identify(websocket)
+    return await hub_of(websocket).run(_identify, websocket)
 
 
 @access_rule(f"permission:{Permission.CASES_WORK.value}")
-def socket_case_worker(websocket: WebSocket) -> Authenticated:
-    auth = _identify(websocket)
+async def socket_case_worker(websocket: WebSocket) -> Authenticated:
+    auth = await hub_of(websocket).run(_identify, websocket)
     if not may_work_cases(auth.roles):
         raise WebSocketException(code=NOT_ALLOWED)
     return auth
@@ -118,9 +117,7 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str, auth: 
     rt, hub = _runtime(websocket), hub_of(websocket)
     actor = SupportActor.customer(auth)
     try:
-        opened = await run_in_threadpool(
-            realtime_receipts.conversation_seen, rt, actor, conversation_id
-        )
+        opened = await hub.run(realtime_receipts.conversation_seen, rt, actor, conversation_id)
     except NotFound:
         raise WebSocketException(code=NOT_FOUND) from None
     locale = _locale(websocket, auth)
@@ -135,10 +132,7 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str, auth: 
     )
     await hub.attach(listener)
     try:
-        seen = await run_in_threadpool(
-            realtime_receipts.conversation_seen, rt, actor, conversation_id
-        )
-        hours = await run_in_threadpool(realtime_hours.agent_hours, rt)
+        seen, hours = await hub.run(_customer_state, rt, actor, conversation_id)
         hub.release(
             listener,
             {
@@ -171,8 +165,7 @@ async def inbox_socket(websocket: WebSocket, auth: SocketCaseWorker) -> None:
     listener = hub.listener(auth, SupportActor.agent(auth), locale)
     await hub.attach(listener)
     try:
-        me = await run_in_threadpool(_my_presence, rt, auth)
-        hours = await run_in_threadpool(realtime_hours.agent_hours, rt)
+        me, hours = await hub.run(_agent_state, rt, auth)
         hub.release(
             listener,
             {
@@ -187,9 +180,19 @@ async def inbox_socket(websocket: WebSocket, auth: SocketCaseWorker) -> None:
         await hub.detach(listener)
 
 
-def _my_presence(rt: Runtime, auth: Authenticated) -> Presence:
+def _customer_state(
+    rt: Runtime, actor: SupportActor, conversation_id: str
+) -> tuple[realtime_receipts.ConversationSeen, realtime_hours.AgentHours]:
+    return (
+        realtime_receipts.conversation_seen(rt, actor, conversation_id),
+        realtime_hours.agent_hours(rt),
+    )
+
+
+def _agent_state(rt: Runtime, auth: Authenticated) -> tuple[Presence, realtime_hours.AgentHours]:
     with rt.db.uow(read_only=True) as uow:
-        return realtime_presence.agent_presence(uow, rt.clock.now(), [auth.user.id])[auth.user.id]
+        me = realtime_presence.agent_presence(uow, rt.clock.now(), [auth.user.id])[auth.user.id]
+    return me, realtime_hours.agent_hours(rt)
 
 
 # -- REST ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
@@ -14,6 +15,9 @@ from walletdesk.api.idempotency import IdempotencyKey, run_idempotent
 from walletdesk.i18n import translate
 from walletdesk.ledger import transfers, wallets
 from walletdesk.ledger.money import Money
+from walletdesk.risk import held_transfers
+from walletdesk.risk.review_models import HeldTransfer
+from walletdesk.storage.uow import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", tags=["wallet"])
 
@@ -62,6 +66,9 @@ class TransferOut(BaseModel):
     recipient: RecipientOut
     note: str | None
     created_at: datetime
+    expected_by: datetime | None = Field(
+        default=None, description="Under review (审核中): when a decision is expected"
+    )
 
 
 class FailureReasonOut(BaseModel):
@@ -137,17 +144,23 @@ def preview_transfer(body: RecipientIn, actor: CurrentUser, rt: RuntimeDep) -> R
 def _transfer_out(result: transfers.TransferResult) -> TransferOut:
     return TransferOut(
         id=result.id,
-        status="succeeded",
+        status=result.status,
         amount=MoneyOut.of(result.amount),
         recipient=RecipientOut(
             wallet_id=result.recipient.wallet_id, masked_name=result.recipient.masked_name
         ),
         note=result.note,
         created_at=result.created_at,
+        expected_by=result.expected_by,
     )
 
 
-@router.post("/transfers", status_code=201, response_model=TransferOut)
+@router.post(
+    "/transfers",
+    status_code=201,
+    response_model=TransferOut,
+    responses={202: {"model": TransferOut, "description": "Held for review (审核中)"}},
+)
 def create_transfer(
     body: TransferIn,
     request: Request,
@@ -157,17 +170,63 @@ def create_transfer(
 ) -> JSONResponse:
     amount = Money.parse(body.amount, body.currency)
     locale = request_locale(request)
-    return run_idempotent(
+    statuses: list[str] = []
+
+    def operation(
+        record: Callable[[UnitOfWork, transfers.TransferResult], None],
+    ) -> transfers.TransferResult:
+        result = transfers.transfer(
+            rt, actor, to=body.to, amount=amount, note=body.note, locale=locale, record=record
+        )
+        statuses.append(result.status)
+        return result
+
+    response = run_idempotent(
         rt,
         request,
         scope=actor.user.id,
         key=idempotency_key,
         body=body,
-        operation=lambda record: transfers.transfer(
-            rt, actor, to=body.to, amount=amount, note=body.note, locale=locale, record=record
-        ),
+        operation=operation,
         shape=_transfer_out,
     )
+    if statuses == ["under_review"]:
+        response.status_code = 202  # held for review: accepted, not done
+    return response
+
+
+class HeldTransferOut(BaseModel):
+    id: str
+    status: str = Field(examples=["under_review"])
+    amount: MoneyOut
+    recipient_id: str
+    note: str | None
+    created_at: datetime
+    expected_by: datetime
+
+
+def _held_out(held: HeldTransfer) -> HeldTransferOut:
+    return HeldTransferOut(
+        id=held.id,
+        status=held.status,
+        amount=MoneyOut.of(Money(held.amount_minor, held.currency)),
+        recipient_id=held.recipient_id,
+        note=held.note,
+        created_at=held.created_at,
+        expected_by=held.expected_by,
+    )
+
+
+@router.get("/transfers/held")
+def list_held_transfers(actor: CurrentUser, rt: RuntimeDep) -> list[HeldTransferOut]:
+    """Transfers under review (审核中), with the expected decision time."""
+    return [_held_out(h) for h in held_transfers.held_transfers_of(rt, actor)]
+
+
+@router.post("/transfers/held/{held_id}/cancel")
+def cancel_held_transfer(held_id: str, actor: CurrentUser, rt: RuntimeDep) -> HeldTransferOut:
+    """Withdraw a transfer under review: the reserved money is available again."""
+    return _held_out(held_transfers.cancel_held(rt, actor, held_id))
 
 
 @router.get("/transactions")

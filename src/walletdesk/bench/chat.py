@@ -67,7 +67,12 @@ class Figures:
     sent: int = 0
     delivered: int = 0
     latencies: list[float] = field(default_factory=list)
+    """Just before the POST → the other side's socket has the message."""
     post_latencies: list[float] = field(default_factory=list)
+    push_delays: list[float] = field(default_factory=list)
+    """The POST's answer → the other side's socket has the message: the push's own share
+    (negative when the push won the race against the HTTP answer)."""
+    server_cpu_s: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -92,6 +97,12 @@ def memory_mb(pid: int) -> tuple[float, float]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) / 1024
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 SEED_WORKERS = 4
@@ -285,6 +296,8 @@ class Clients:
     def __init__(self, figures: Figures) -> None:
         self.figures = figures
         self.sent_at: dict[int, float] = {}
+        self.answered_at: dict[int, float] = {}
+        self.received_at: dict[int, float] = {}
         self.sockets: list[Any] = []
         self.readers: list[asyncio.Task[None]] = []
 
@@ -324,8 +337,10 @@ class Clients:
                 text = message["text"]
                 if message["author"]["kind"] != receives_from or not text.startswith(MARK):
                     continue  # an echo of one's own message (other devices), or seed data
-                sent = self.sent_at.pop(int(text[len(MARK) :]), None)
+                seq = int(text[len(MARK) :])
+                sent = self.sent_at.pop(seq, None)
                 if sent is not None:
+                    self.received_at[seq] = now
                     self.figures.latencies.append(now - sent)
                     self.figures.delivered += 1
 
@@ -355,7 +370,9 @@ async def _post(
         clients.sent_at.pop(seq, None)
         figures.error(f"post: {type(error).__name__}")
         return
-    figures.post_latencies.append(time.perf_counter() - started)
+    answered = time.perf_counter()
+    clients.answered_at[seq] = answered
+    figures.post_latencies.append(answered - started)
     if response.status_code != 201:
         clients.sent_at.pop(seq, None)
         figures.error(f"post: HTTP {response.status_code}")
@@ -404,6 +421,7 @@ async def drive(
     )
     active = pairs[: max(1, min(len(pairs), connections // 2))]
     total = int(rate * seconds)
+    cpu_before = cpu_seconds(server_pid)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http:
         posts: set[asyncio.Task[None]] = set()
         started = time.perf_counter()
@@ -425,6 +443,11 @@ async def drive(
         while clients.sent_at and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
     progress("chatting", total, total)
+    figures.server_cpu_s = cpu_seconds(server_pid) - cpu_before
+    figures.push_delays = [
+        clients.received_at[seq] - clients.answered_at[seq]
+        for seq in clients.received_at.keys() & clients.answered_at.keys()
+    ]
     figures.rss_peak_mb = memory_mb(server_pid)[1]
     lost = len(clients.sent_at)
     if lost:
@@ -478,6 +501,11 @@ def run(
         "max_ms": round(max(figures.latencies, default=0.0) * 1000, 2),
         "post_p50_ms": round(percentile(figures.post_latencies, 0.50) * 1000, 2),
         "post_p99_ms": round(percentile(figures.post_latencies, 0.99) * 1000, 2),
+        "push_p50_ms": round(percentile(figures.push_delays, 0.50) * 1000, 2),
+        "push_p99_ms": round(percentile(figures.push_delays, 0.99) * 1000, 2),
+        "server_cpu_ms_per_message": round(
+            figures.server_cpu_s * 1000 / max(figures.delivered, 1), 2
+        ),
         "rss_mb": round(figures.rss_mb, 1),
         "rss_idle_mb": round(figures.rss_idle_mb, 1),
         "rss_peak_mb": round(figures.rss_peak_mb, 1),

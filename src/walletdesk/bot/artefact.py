@@ -90,6 +90,9 @@ def save_brain(brain: Brain, directory: Path) -> SavedModel:
     _write_atomically(
         directory / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
     )
+    for older in directory.glob("nlu-v*.pickle"):
+        if older != path:  # a process that loaded it keeps its copy in memory
+            older.unlink(missing_ok=True)
     return SavedModel(path, sha, len(payload), manifest)
 
 

@@ -27,7 +27,7 @@ from walletdesk.bot.features import (
     IndexArray,
     char_vectorizer,
 )
-from walletdesk.bot.intents import Progress, no_progress
+from walletdesk.bot.intents import SOLVER, Progress, no_progress
 from walletdesk.bot.text import WordAnalyzer, char_text
 
 PAIR_C = 1.0
@@ -194,7 +194,7 @@ def fit_pairs(
     progress("threshold")
     threshold = _tune_threshold(features, labels, seed)
     progress("final model")
-    classifier = LogisticRegression(C=PAIR_C, max_iter=5000).fit(features, labels)
+    classifier = LogisticRegression(C=PAIR_C, max_iter=1000, **SOLVER).fit(features, labels)
     return PairScorer(
         words=word_encoder,
         chars=char_encoder,
@@ -224,7 +224,9 @@ def _tune_threshold(features: Any, labels: np.ndarray[Any, Any], seed: int) -> f
     check, train = order[:cut], order[cut:]
     if len(set(labels[train].tolist())) < 2:
         return 0.5
-    probe = LogisticRegression(C=PAIR_C, max_iter=5000).fit(features[train], labels[train])
+    probe = LogisticRegression(C=PAIR_C, max_iter=1000, **SOLVER).fit(
+        features[train], labels[train]
+    )
     proba = probe.predict_proba(features[check])[:, 1]
     best, best_accuracy = 0.5, -1.0
     for threshold in np.round(np.arange(0.2, 0.81, 0.01), 2):

@@ -23,8 +23,10 @@ from walletdesk.bot.text import Language, detect_language, normalise
 from walletdesk.i18n import normalise_locale
 
 CLOSE_CALL_MARGIN = 0.15
-"""Two intents whose confidences are this close (and neither rejected) are a close call: the
-dialogue asks which one the customer means."""
+CLOSE_CALL_MASS = 0.6
+"""Two wallet intents whose confidences are within `CLOSE_CALL_MARGIN` of each other and
+together reach `CLOSE_CALL_MASS` are a close call: the dialogue asks which one the customer
+means (also when neither alone clears the out-of-scope threshold)."""
 TRAIN_STAGES = (*INTENT_STAGES, "question pairs")
 
 
@@ -76,7 +78,7 @@ class Brain:
         return cls(intents, pairs, catalogue.commands(), catalogue.digest())
 
     def faq_index(self, entries: Iterable[FaqEntry]) -> FaqIndex:
-        return FaqIndex(entries, self.pairs)
+        return FaqIndex(entries, self.pairs, self.intents)
 
     def understand(
         self,
@@ -108,10 +110,10 @@ class Brain:
         result = self.intents.classify(text)
         ranked = result.ranked
         close = (
-            not result.out_of_scope
-            and len(ranked) > 1
-            and ranked[1].intent != OUT_OF_SCOPE
+            len(ranked) > 1
+            and OUT_OF_SCOPE not in (ranked[0].intent, ranked[1].intent)
             and ranked[0].confidence - ranked[1].confidence < CLOSE_CALL_MARGIN
+            and ranked[0].confidence + ranked[1].confidence >= CLOSE_CALL_MASS
         )
         return Understanding(
             text=text,

@@ -45,6 +45,9 @@ class Permission(StrEnum):
     """Add to and remove from the block lists; snooze a rule for one customer."""
     RISK_RULES_MANAGE = "risk.rules.manage"
     """Change the risk rule set or roll it back (supervisors)."""
+    RISK_REVIEW = "risk.review"
+    """Work the risk review queue: take the next case, approve, decline, freeze, unfreeze
+    (with a second approver), ask the customer, escalate, close with a label."""
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -64,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CUSTOMER_REVEAL,
             Permission.RISK_READ,
             Permission.RISK_LISTS_MANAGE,
+            Permission.RISK_REVIEW,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -75,6 +79,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RISK_READ,
             Permission.RISK_LISTS_MANAGE,
             Permission.RISK_RULES_MANAGE,
+            Permission.RISK_REVIEW,
             Permission.CASES_WORK,
             Permission.CASES_SUPERVISE,
             Permission.CASES_APPROVE,

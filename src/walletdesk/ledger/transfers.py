@@ -4,7 +4,7 @@ shown before confirming."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,9 +16,12 @@ from walletdesk.identity.models import User
 from walletdesk.identity.vault import login_index, real_name_of
 from walletdesk.ledger.accounts import wallet_account
 from walletdesk.ledger.guards import check_outgoing, lock_payer
+from walletdesk.ledger.idempotency import ResponseRecord
 from walletdesk.ledger.models import EntryKind, Leg
 from walletdesk.ledger.money import Money
 from walletdesk.ledger.posting import post_entry
+from walletdesk.risk.held_transfers import hold_transfer
+from walletdesk.risk.screening import Screened, record_posted, refuse, screen_transfer
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -41,6 +44,10 @@ class TransferResult:
     recipient: RecipientPreview
     note: str | None
     created_at: datetime
+    status: str = "succeeded"
+    """"succeeded", or "under_review" (审核中) when the risk engine held it: then `id` is the
+    held transfer's id, nothing has reached the recipient, and `expected_by` is set."""
+    expected_by: datetime | None = None
 
 
 def no_recipient() -> NotFound:
@@ -128,49 +135,97 @@ def transfer(
         return _transfer_in_batch(
             rt, actor, to=to, amount=amount, note=text, locale=locale, record=record
         )
+    refused: Screened | None = None
     with rt.db.uow() as uow:
         recipient = find_recipient(rt, uow, to)
         if recipient.id == actor.user.id:
             raise to_self()
         payer = lock_payer(uow, actor.user.id)
-        check_outgoing(rt, uow, payer, amount, locale=locale)
+        counted = check_outgoing(rt, uow, payer, amount, locale=locale)
         source = wallet_account(rt, uow, payer.id, amount.currency)
-        target = wallet_account(rt, uow, recipient.id, amount.currency)
         preview = masked_recipient(rt, recipient)
-        posted = post_entry(
-            rt,
-            uow,
-            kind=EntryKind.TRANSFER,
-            actor_id=payer.id,
-            locale=locale,
-            legs=[
-                Leg(source.id, -amount.minor, amount.currency),
-                Leg(target.id, amount.minor, amount.currency),
-            ],
-            description="P2P transfer",
-            details=entry_details(rt, payer, recipient, text),
-        )
-        rt.outbox.notify_user(
-            uow,
-            now=rt.clock.now(),
-            user=recipient,
-            template="transfer.received",
-            params={
-                "name": mask_name(payer.display_name),
-                "amount": amount.format(recipient.locale),
-            },
-            contacts=[],
-        )
-        result = TransferResult(
-            id=posted.entry.id,
-            amount=amount,
-            recipient=preview,
-            note=text,
-            created_at=posted.entry.created_at,
-        )
-        if record is not None:
-            record(uow, result)
-        uow.commit()
+        screened = None
+        if rt.settings.risk_screen_transfers:
+            screened = screen_transfer(
+                rt,
+                uow,
+                payer=payer,
+                recipient_id=recipient.id,
+                amount=amount,
+                cny_amount=counted,
+                note=text,
+                locale=locale,
+                device_id=actor.session.device_id,
+                ip=actor.session.ip,
+                sender_balance_minor=source.available if amount.currency == "CNY" else None,
+            )
+        result: TransferResult | None = None
+        if screened is not None and screened.refused:
+            refused = screened  # leave without committing: the counted limits roll back
+        elif screened is not None and screened.held:
+            held = hold_transfer(
+                rt,
+                uow,
+                screened,
+                payer=payer,
+                recipient=recipient,
+                amount=amount,
+                note=text,
+                locale=locale,
+            )
+            result = TransferResult(
+                id=held.id,
+                amount=amount,
+                recipient=preview,
+                note=text,
+                created_at=held.created_at,
+                status="under_review",
+                expected_by=held.expected_by,
+            )
+            if isinstance(record, ResponseRecord):
+                record = replace(record, status=202)  # the API answers 202 under review
+        else:
+            target = wallet_account(rt, uow, recipient.id, amount.currency)
+            posted = post_entry(
+                rt,
+                uow,
+                kind=EntryKind.TRANSFER,
+                actor_id=payer.id,
+                locale=locale,
+                legs=[
+                    Leg(source.id, -amount.minor, amount.currency),
+                    Leg(target.id, amount.minor, amount.currency),
+                ],
+                description="P2P transfer",
+                details=entry_details(rt, payer, recipient, text),
+            )
+            if screened is not None:
+                record_posted(uow, screened)
+            rt.outbox.notify_user(
+                uow,
+                now=rt.clock.now(),
+                user=recipient,
+                template="transfer.received",
+                params={
+                    "name": mask_name(payer.display_name),
+                    "amount": amount.format(recipient.locale),
+                },
+                contacts=[],
+            )
+            result = TransferResult(
+                id=posted.entry.id,
+                amount=amount,
+                recipient=preview,
+                note=text,
+                created_at=posted.entry.created_at,
+            )
+        if result is not None:
+            if record is not None:
+                record(uow, result)
+            uow.commit()
+    if refused is not None:
+        raise refuse(rt, refused)
+    assert result is not None
     return result
 
 

@@ -122,6 +122,38 @@ _ALL.append(
     )
 )
 
+_ALL += [  # risk review (risk/held_transfers.py, risk/review.py)
+    Template(
+        "risk.transfer_held",
+        N_("Your transfer is under review"),
+        N_(
+            "Your transfer of {amount} is under review. The money is reserved in your wallet "
+            "and we expect a decision by {expected_by}. You can cancel it in the app."
+        ),
+    ),
+    Template(
+        "risk.transfer_declined",
+        N_("Your transfer was not sent"),
+        N_(
+            "Your transfer of {amount} was not sent after review. The reserved money is "
+            "available in your wallet again."
+        ),
+    ),
+    Template(
+        "risk.transfer_approved",
+        N_("Your transfer was sent"),
+        N_("Your transfer of {amount} was approved after review and sent."),
+    ),
+    Template(
+        "risk.question",
+        N_("We need to confirm a transfer with you"),
+        N_(
+            "We need to confirm a recent transfer with you. Please open the walletdesk app "
+            "and contact support from there. Staff will never ask for your password or code."
+        ),
+    ),
+]
+
 TEMPLATES: dict[str, Template] = {template.key: template for template in _ALL}
 
 

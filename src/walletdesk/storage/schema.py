@@ -11,6 +11,7 @@ from walletdesk.storage import (
     tables_fx,  # noqa: F401 - registers its tables
     tables_merchants,  # noqa: F401 - registers its tables
     tables_risk,  # noqa: F401 - registers its tables
+    tables_risk_review,  # noqa: F401 - registers its tables
     tables_routing,  # noqa: F401 - registers its tables
     tables_support,  # noqa: F401 - registers its tables
     tables_verification,  # noqa: F401 - registers its tables

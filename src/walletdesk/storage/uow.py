@@ -40,6 +40,7 @@ from walletdesk.storage.repositories.notify import (
     SimulatedMessageRepository,
 )
 from walletdesk.storage.repositories.risk import RiskRepository
+from walletdesk.storage.repositories.risk_review import RiskReviewStore
 from walletdesk.storage.repositories.routing import RoutingStore
 from walletdesk.storage.repositories.support import SupportStore
 from walletdesk.storage.repositories.transfer_engine import TransferEngineRepository
@@ -67,6 +68,7 @@ class UnitOfWork:
     limits: LimitUsageRepository
     transfer_engine: TransferEngineRepository
     risk: RiskRepository
+    risk_review: RiskReviewStore
     support: SupportStore
     routing: RoutingStore
     agent_tools: AgentToolsStore
@@ -110,6 +112,7 @@ class UnitOfWork:
         self.limits = LimitUsageRepository(connection)
         self.transfer_engine = TransferEngineRepository(connection)
         self.risk = RiskRepository(connection)
+        self.risk_review = RiskReviewStore(connection)
         self.support = SupportStore(connection)
         self.routing = RoutingStore(connection)
         self.agent_tools = AgentToolsStore(connection)

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from walletdesk.errors import DomainError
 from walletdesk.i18n import translate
@@ -50,6 +52,11 @@ TYPING_EVERY = 0.5
 """Seconds between two typing frames a socket passes on; more are dropped."""
 SLOW_CLIENT = 4408
 GOING_AWAY = 1001
+SETUP_THREADS = 4
+"""Threads for the database work of handshakes and client frames: a reconnect storm queues
+here instead of filling the server's thread pool (and its memory) and the write lock."""
+
+T = TypeVar("T")
 
 
 class Socket(Protocol):
@@ -99,10 +106,21 @@ class ChatHub:
         self._unsubscribe: Any = None
         self._ever_attached = False
         self.running = False
+        self._pools()
 
     # -- life cycle -------------------------------------------------------------------------
 
+    def _pools(self) -> None:
+        # Fan-out and presence writes each run in order on their own thread; handshakes and
+        # client frames share a few. None of them waits behind the web requests' pool.
+        self._fanout_thread = ThreadPoolExecutor(1, thread_name_prefix="chat-fanout")
+        self._presence_thread = ThreadPoolExecutor(1, thread_name_prefix="chat-presence")
+        self._setup_threads = ThreadPoolExecutor(SETUP_THREADS, thread_name_prefix="chat-setup")
+        self._pools_open = True
+
     async def start(self) -> None:
+        if not self._pools_open:
+            self._pools()  # started again after a stop (a test client entered twice)
         self._inbound = asyncio.Queue()
         self._changes = asyncio.Queue()
         await self.bus.start(self._receive)
@@ -137,7 +155,19 @@ class ChatHub:
         await self.bus.stop()
         if self._ever_attached:
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(presence.forget_node, self.rt, self.node)
+                await self._on(self._presence_thread, presence.forget_node, self.rt, self.node)
+        for pool in (self._fanout_thread, self._presence_thread, self._setup_threads):
+            pool.shutdown(wait=False, cancel_futures=True)
+        self._pools_open = False
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run blocking (database) work for a socket on the hub's setup threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._setup_threads, functools.partial(function, *args))
+
+    async def _on(self, pool: ThreadPoolExecutor, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, functools.partial(function, *args))
 
     # -- publishing (any thread) -------------------------------------------------------------
 
@@ -308,7 +338,7 @@ class ChatHub:
         if listener.is_staff:
             case_id = listener.typing_in.get(conversation_id)
             if case_id is None:
-                case_id = await asyncio.to_thread(
+                case_id = await self.run(
                     receipts.typing_target, self.rt, listener.actor, conversation_id
                 )
                 listener.typing_in[conversation_id] = case_id
@@ -332,7 +362,7 @@ class ChatHub:
         up_to = frame.get("up_to")
         if not isinstance(up_to, int) or isinstance(up_to, bool) or not 0 < up_to < 2**62:
             raise DomainError("bad_frame")
-        await asyncio.to_thread(
+        await self.run(
             receipts.mark_read, self.rt, listener.actor, conversation_id, up_to, self.publish
         )
 
@@ -344,7 +374,7 @@ class ChatHub:
             listener.watching.discard(case_id)
             self._watchers.discard(case_id, listener)
             return
-        seen = await asyncio.to_thread(presence.case_presence, self.rt, listener.actor, case_id)
+        seen = await self.run(presence.case_presence, self.rt, listener.actor, case_id)
         listener.watching.add(case_id)
         self._watchers.add(case_id, listener)
         self.send(
@@ -378,7 +408,7 @@ class ChatHub:
             while not self._inbound.empty() and len(batch) < FANOUT_BATCH:
                 batch.append(self._inbound.get_nowait())
             try:
-                result = await asyncio.to_thread(plan, self.rt, batch, self._audience())
+                result = await self._on(self._fanout_thread, plan, self.rt, batch, self._audience())
             except Exception:
                 logger.exception("chat fan-out of %d event(s) failed", len(batch))
                 continue
@@ -405,7 +435,8 @@ class ChatHub:
             for both in opened.keys() & closed.keys():
                 del opened[both], closed[both]  # came and went within one batch
             try:
-                await asyncio.to_thread(
+                await self._on(
+                    self._presence_thread,
                     presence.record_sockets,
                     self.rt,
                     list(opened.values()),
@@ -424,7 +455,7 @@ class ChatHub:
             if not self._ever_attached:
                 continue
             try:
-                await asyncio.to_thread(presence.heartbeat, self.rt, self.node)
+                await self._on(self._presence_thread, presence.heartbeat, self.rt, self.node)
             except Exception:
                 logger.exception("chat presence heartbeat failed")
 

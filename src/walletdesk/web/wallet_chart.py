@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-WIDTH: Final = 600
-ROW: Final = 44
-BAR: Final = 26
-LABEL_WIDTH: Final = 170
-BAR_START: Final = LABEL_WIDTH + 10
-BAR_ROOM: Final = 280
+WIDTH: Final = 360
+ROW: Final = 34
+BAR: Final = 20
+LABEL_WIDTH: Final = 92
+BAR_START: Final = LABEL_WIDTH + 8
+BAR_ROOM: Final = 160
 """Room for the longest bar; the rest of the width holds its value."""
 MIN_BAR: Final = 2.0
 """A category with a tiny total still shows a sliver."""
@@ -68,7 +68,7 @@ def bar_chart(rows: list[ChartRow]) -> BarChart:
                 y=top,
                 width=width,
                 text_y=top + BAR / 2,
-                value_x=BAR_START + width + 8,
+                value_x=BAR_START + width + 6,
             )
         )
     return BarChart(bars=bars, width=WIDTH, height=max(len(rows), 1) * ROW)

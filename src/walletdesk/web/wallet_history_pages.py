@@ -107,7 +107,14 @@ def transactions_page(
         return wallet_render(
             request,
             "wallet/transactions.html",
-            {**context, "form": form, "items": [], "next_url": None, "filtered": True},
+            {
+                **context,
+                "form": form,
+                "items": [],
+                "next_url": None,
+                "first_url": None,
+                "filtered": True,
+            },
             status_code=failure_status(exc),
         )
     page = wallets.history_page(rt, actor, cursor=cursor, limit=PAGE_SIZE, filters=filters)

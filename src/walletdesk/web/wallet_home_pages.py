@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.deps import RuntimeDep
 from walletdesk.banking import cards
-from walletdesk.ledger import wallets
+from walletdesk.banking.models import CardStatus
+from walletdesk.ledger import transfers, wallets
+from walletdesk.risk import held_transfers
 from walletdesk.web.cookies import runtime_of, set_cookie
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
@@ -31,8 +33,12 @@ def wallet_home(request: Request, actor: PageUser, rt: RuntimeDep) -> Response:
     recent = wallets.history_page(
         rt, actor, cursor=None, limit=RECENT, filters=wallets.HistoryFilter()
     ).items[:RECENT]
-    active_cards = [c for c in cards.list_cards(rt, actor) if c.status == "active"]
+    active_cards = [c for c in cards.list_cards(rt, actor) if c.status == CardStatus.ACTIVE]
     tour_closed = request.cookies.get(TOUR_COOKIE) == actor.user.id
+    under_review = [
+        (held, transfers.preview_recipient(rt, actor, held.recipient_id).masked_name)
+        for held in held_transfers.held_transfers_of(rt, actor)
+    ]
     return wallet_render(
         request,
         "wallet/home.html",
@@ -41,8 +47,9 @@ def wallet_home(request: Request, actor: PageUser, rt: RuntimeDep) -> Response:
             "limits": wallets.limits_left(rt, actor),
             "recent": recent,
             "has_card": bool(active_cards),
+            "under_review": under_review,
             # New users (nothing in their history yet) get the tour until they close it.
-            "show_tour": not recent and not tour_closed,
+            "show_tour": not recent and not under_review and not tour_closed,
         },
     )
 

@@ -48,6 +48,10 @@ STATUS_NAMES: Final = {
     "processing": N_("Processing"),
     "failed": N_("Failed"),
     "held": N_("Held for review"),
+    "under_review": N_("Under review"),
+    "approved": N_("Approved and sent"),
+    "declined": N_("Not sent"),
+    "timed_out": N_("Not sent"),
     "pending": N_("Waiting for payment"),
     "paying": N_("Paying"),
     "paid": N_("Paid"),
@@ -67,6 +71,17 @@ FLASHES.update(
         "card_bound": ("success", N_("Your bank card is bound and ready to use.")),
         "card_removed": ("success", N_("The bank card has been removed from your wallet.")),
         "transfer_sent": ("success", N_("Transfer sent. The money is in their wallet now.")),
+        "transfer_held": (
+            "warning",
+            N_(
+                "Your transfer is under review. The money is reserved in your wallet until we "
+                "decide."
+            ),
+        ),
+        "transfer_cancelled": (
+            "success",
+            N_("The transfer is cancelled. The reserved money is available again."),
+        ),
         "converted": ("success", N_("Exchange done. Both of your wallets are updated.")),
         "tour_done": ("info", N_("Tour closed. You can find help on every page.")),
     }

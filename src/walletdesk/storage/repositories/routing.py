@@ -9,6 +9,7 @@ conditional increment, so two transactions racing for an agent's last slot canno
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,9 @@ from sqlalchemy import (
     Connection,
     Row,
     Select,
+    Update,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -49,6 +52,79 @@ def _join(values: Sequence[str]) -> str:
 
 def _split(text: str | None) -> tuple[str, ...]:
     return tuple(v for v in (text or "").split(",") if v)
+
+
+def _pick_params(
+    channel: str,
+    language: str | None,
+    topic: str | None,
+    pointer: str | None,
+    excluded: Sequence[str],
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"slot_channel": channel, "pointer": pointer or ""}
+    if language is not None:
+        params["language"] = language
+    if topic is not None:
+        params["topic"] = topic
+    if excluded:
+        params["excluded"] = list(excluded)
+    return params
+
+
+@functools.cache
+def _best_agent(language: bool, topic: bool, excluded: bool) -> Select[tuple[str]]:
+    """The ranked pick, built once per shape with bound parameters (building a statement
+    costs more Python time than running this one)."""
+    a = r.routing_agents.c
+    slots = r.routing_agent_channels.alias("slot")  # never correlated to an outer UPDATE
+    ch = slots.c
+    s = r.routing_agent_skills.c
+    statement = (
+        select(a.user_id)
+        .join(slots, and_(ch.user_id == a.user_id, ch.channel == bindparam("slot_channel")))
+        .where(a.status.in_(_TAKING), ch.load < ch.capacity)
+    )
+    for kind, wanted in ((SkillKind.LANGUAGE, language), (SkillKind.TOPIC, topic)):
+        if wanted:
+            statement = statement.where(
+                exists().where(
+                    s.user_id == a.user_id,
+                    s.kind == kind.value,
+                    s.value == bindparam(kind.value),
+                )
+            )
+    if excluded:
+        statement = statement.where(a.user_id.not_in(bindparam("excluded", expanding=True)))
+    after_pointer = case((a.user_id > bindparam("pointer"), 0), else_=1)
+    online_first = case((a.status == AgentStatus.ONLINE.value, 0), else_=1)
+    return statement.order_by(online_first, ch.load, after_pointer, a.user_id).limit(1)
+
+
+_SLOTS = r.routing_agent_channels
+_RESERVE = (
+    update(_SLOTS)
+    .where(
+        _SLOTS.c.user_id == bindparam("agent_id"),
+        _SLOTS.c.channel == bindparam("slot_channel"),
+        _SLOTS.c.load < _SLOTS.c.capacity,
+    )
+    .values(load=_SLOTS.c.load + 1)
+)
+
+
+@functools.cache
+def _take_best_agent(language: bool, topic: bool, excluded: bool) -> Update:
+    ch = r.routing_agent_channels
+    return (
+        update(ch)
+        .where(
+            ch.c.user_id == _best_agent(language, topic, excluded).scalar_subquery(),
+            ch.c.channel == bindparam("slot_channel"),
+            ch.c.load < ch.c.capacity,
+        )
+        .values(load=ch.c.load + 1)
+        .returning(ch.c.user_id)
+    )
 
 
 class QueueRepository:
@@ -269,42 +345,10 @@ class AgentRepository:
     def reserve(self, user_id: str, channel: str) -> bool:
         """Take one free slot of the agent's channel; False when it is full (after waiting for
         a concurrent transaction holding the row, whose outcome the check then sees)."""
-        ch = r.routing_agent_channels
         taken = self.connection.execute(
-            update(ch)
-            .where(ch.c.user_id == user_id, ch.c.channel == channel, ch.c.load < ch.c.capacity)
-            .values(load=ch.c.load + 1)
+            _RESERVE, {"agent_id": user_id, "slot_channel": channel}
         ).rowcount
         return bool(taken)
-
-    def _best(
-        self,
-        *,
-        channel: str,
-        language: str | None,
-        topic: str | None,
-        pointer: str | None,
-        excluded: Sequence[str],
-    ) -> Select[tuple[str]]:
-        a = r.routing_agents.c
-        slots = r.routing_agent_channels.alias("slot")  # never correlated to an outer UPDATE
-        ch = slots.c
-        s = r.routing_agent_skills.c
-        statement = (
-            select(a.user_id)
-            .join(slots, and_(ch.user_id == a.user_id, ch.channel == channel))
-            .where(a.status.in_(_TAKING), ch.load < ch.capacity)
-        )
-        for kind, value in ((SkillKind.LANGUAGE, language), (SkillKind.TOPIC, topic)):
-            if value:
-                statement = statement.where(
-                    exists().where(s.user_id == a.user_id, s.kind == kind.value, s.value == value)
-                )
-        if excluded:
-            statement = statement.where(a.user_id.not_in(list(excluded)))
-        after_pointer = case((a.user_id > literal(pointer or ""), 0), else_=1)
-        online_first = case((a.status == AgentStatus.ONLINE.value, 0), else_=1)
-        return statement.order_by(online_first, ch.load, after_pointer, a.user_id).limit(1)
 
     def pick(
         self,
@@ -318,10 +362,10 @@ class AgentRepository:
         """The best agent for a queue's case on `channel`: taking cases, with the skills and
         a free slot; online before away, then least load, then the first after `pointer` in
         id order (wrapping round)."""
-        best = self._best(
-            channel=channel, language=language, topic=topic, pointer=pointer, excluded=excluded
-        )
-        row = self.connection.execute(best).first()
+        shape = (language is not None, topic is not None, bool(excluded))
+        row = self.connection.execute(
+            _best_agent(*shape), _pick_params(channel, language, topic, pointer, excluded)
+        ).first()
         return row.user_id if row else None
 
     def take_best(
@@ -338,22 +382,14 @@ class AgentRepository:
         the best agent's last slot first (`pick` then tells the two apart). On PostgreSQL it
         is one statement, saving a round trip; SQLite (no round trips, and slower at the
         UPDATE with a subquery) runs the two."""
-        best = self._best(
-            channel=channel, language=language, topic=topic, pointer=pointer, excluded=excluded
-        )
         if self.connection.dialect.name != "postgresql":
-            row = self.connection.execute(best).first()
-            return row.user_id if row and self.reserve(row.user_id, channel) else None
-        ch = r.routing_agent_channels
-        row = self.connection.execute(
-            update(ch)
-            .where(
-                ch.c.user_id == best.scalar_subquery(),
-                ch.c.channel == channel,
-                ch.c.load < ch.c.capacity,
+            agent = self.pick(
+                channel=channel, language=language, topic=topic, pointer=pointer, excluded=excluded
             )
-            .values(load=ch.c.load + 1)
-            .returning(ch.c.user_id)
+            return agent if agent and self.reserve(agent, channel) else None
+        shape = (language is not None, topic is not None, bool(excluded))
+        row = self.connection.execute(
+            _take_best_agent(*shape), _pick_params(channel, language, topic, pointer, excluded)
         ).first()
         return row.user_id if row else None
 
