@@ -1,8 +1,9 @@
 """A transfer the risk engine holds for review (审核中): the payer sees it on its own page and
 on the wallet home, with the money reserved, and can cancel it.
 
-These tests give the risk engine no time at all (a budget below zero), so it fails closed and
-holds every transfer: the held path, on purpose and every time."""
+These tests turn transfer screening on and give the risk engine no time at all (a budget below zero), so it fails closed and
+holds every transfer: the held path, on purpose and every time. Transfers take the one-by-one
+path on PostgreSQL too (no group commit), the one that screens them today."""
 
 from __future__ import annotations
 
@@ -22,7 +23,13 @@ from walletdesk.settings import Settings
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"risk_time_budget_ms": -1.0})
+    return settings.model_copy(
+        update={
+            "risk_screen_transfers": True,
+            "risk_time_budget_ms": -1.0,
+            "transfer_group_commit": False,
+        }
+    )
 
 
 def held_transfer(client: TestClient, amount: str) -> str:

@@ -378,6 +378,19 @@ async def _post(
         figures.error(f"post: HTTP {response.status_code}")
 
 
+async def settled_memory(pid: int, *, limit: float = 180.0) -> float:
+    """The server's RSS once it stops growing (start-up work such as training the assistant's
+    model runs in the background), so the sockets' share is measured apart from it."""
+    deadline = time.monotonic() + limit
+    readings = [memory_mb(pid)[0]]
+    while time.monotonic() < deadline:
+        await asyncio.sleep(1)
+        readings.append(memory_mb(pid)[0])
+        if len(readings) >= 5 and max(readings[-5:]) - min(readings[-5:]) < 1.0:
+            break
+    return readings[-1]
+
+
 async def drive(
     base_url: str,
     server_pid: int,
@@ -389,7 +402,8 @@ async def drive(
     progress: Progress,
 ) -> Figures:
     figures = Figures(target_connections=connections)
-    figures.rss_idle_mb = memory_mb(server_pid)[0]
+    progress("waiting for the server to settle", 0, 1)
+    figures.rss_idle_mb = await settled_memory(server_pid)
     clients = Clients(figures)
     ws_base = base_url.replace("http://", "ws://")
     gate = asyncio.Semaphore(OPEN_AT_ONCE)
