@@ -105,7 +105,6 @@ class ChatHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: Any = None
         self._ever_attached = False
-        self.running = False
         self._pools()
 
     # -- life cycle -------------------------------------------------------------------------
@@ -134,10 +133,8 @@ class ChatHub:
             asyncio.create_task(self._presence_loop(), name="chat-presence"),
             asyncio.create_task(self._heartbeat_loop(), name="chat-heartbeat"),
         ]
-        self.running = True
 
     async def stop(self) -> None:
-        self.running = False
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
