@@ -9,7 +9,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from walletdesk import __version__
-from walletdesk.api import auth, banking, bills, chat_ws, me, staff, support_staff, system, wallets
+from walletdesk.api import (
+    auth,
+    banking,
+    bills,
+    chat_ws,
+    me,
+    staff,
+    support_agent_tools,
+    support_staff,
+    system,
+    wallets,
+)
 from walletdesk.api import complaints as complaints_api
 from walletdesk.api import complaints_staff as complaints_staff_api
 from walletdesk.api import fx as fx_api
@@ -18,7 +29,6 @@ from walletdesk.api import risk_review as risk_review_api
 from walletdesk.api import routing as routing_api
 from walletdesk.api import support as support_api
 from walletdesk.api import support_metrics as support_metrics_api
-from walletdesk.api import support_agent_tools
 from walletdesk.api import verification as verification_api
 from walletdesk.api import verification_staff as verification_staff_api
 from walletdesk.api.commerce import commerce_router

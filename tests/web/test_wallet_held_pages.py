@@ -1,9 +1,10 @@
 """A transfer the risk engine holds for review (审核中): the payer sees it on its own page and
 on the wallet home, with the money reserved, and can cancel it.
 
-These tests turn transfer screening on and give the risk engine no time at all (a budget below zero), so it fails closed and
-holds every transfer: the held path, on purpose and every time. Transfers take the one-by-one
-path on PostgreSQL too (no group commit), the one that screens them today."""
+These tests turn transfer screening on and give the risk engine no time at all (a budget
+below zero), so it fails closed and holds every transfer: the held path, on purpose and every
+time. Transfers take the one-by-one path on PostgreSQL too (no group commit), the one that
+screens them today."""
 
 from __future__ import annotations
 
