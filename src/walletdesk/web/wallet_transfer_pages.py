@@ -80,6 +80,21 @@ def transfer_page(
     return _form(request, rt, actor, blank_form(_values(to, amount, currency, note)))
 
 
+@router.post("/edit")
+def edit_transfer(
+    request: Request,
+    actor: PageUser,
+    rt: RuntimeDep,
+    to: FormText = "",
+    amount: FormText = "",
+    currency: FormText = "",
+    note: FormText = "",
+) -> Response:
+    """ "Change the details" on the confirmation page: the form again with what was typed,
+    posted rather than linked so the recipient never appears in a URL."""
+    return _form(request, rt, actor, blank_form(_values(to, amount, currency, note)))
+
+
 @router.post("/review")
 def review_transfer(
     request: Request,
