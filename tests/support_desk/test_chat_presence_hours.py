@@ -47,6 +47,12 @@ def agent_shown(socket: WebSocketTestSession, user_id: str) -> dict:
     return body
 
 
+def customer_shown(socket: WebSocketTestSession) -> dict:
+    """The next presence frame about a customer (the agent's own arrival may come first)."""
+    body: dict = until(socket, lambda f: f["type"] == "presence" and "customer" in f)["customer"]
+    return body
+
+
 def status_of(client: TestClient, headers: dict[str, str], user_id: str) -> str:
     team = client.get("/api/v1/staff/presence", headers=headers).json()
     status: str = next(a["status"] for a in team if a["user_id"] == user_id)
@@ -122,7 +128,7 @@ def test_the_agent_of_a_case_sees_the_customer_come_and_go(
         assert watch(inbox, case_id)["customer"]["status"] == "offline"
         with customer_socket(client, zhang, conversation) as chat:
             frame(chat)
-            came = next_of(inbox, "presence")["customer"]
+            came = customer_shown(inbox)
             assert (came["case_id"], came["status"]) == (case_id, "online")
             seen = client.get(presence_url, headers=agent.headers).json()
             assert seen["customer"] == {"status": "online", "last_seen_at": "2026-11-23T09:00:00Z"}
@@ -130,7 +136,7 @@ def test_the_agent_of_a_case_sees_the_customer_come_and_go(
             faded = client.get(presence_url, headers=agent.headers).json()["customer"]
             assert faded["status"] == "offline", "not refreshed for 90 s"
             realtime_presence.heartbeat(rt, client.app.state.chat_hub.node)  # type: ignore[attr-defined]
-        went = next_of(inbox, "presence")["customer"]
+        went = customer_shown(inbox)
         assert went["status"] == "offline"
     eventually(
         lambda: (

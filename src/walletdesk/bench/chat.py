@@ -73,6 +73,7 @@ class Figures:
     """The POST's answer → the other side's socket has the message: the push's own share
     (negative when the push won the race against the HTTP answer)."""
     server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -152,9 +153,11 @@ def _seed_range(database_url: str, data_dir: Path, first: int, count: int) -> li
     from walletdesk.support import casework, conversations
     from walletdesk.support.access import SupportActor
 
-    settings = Settings(
-        env="dev", data_dir=data_dir, database_url=database_url, log_level="WARNING"
-    )
+    # Dev settings rewrite secrets.json whenever they are read: each worker reads its own copy.
+    own_dir = data_dir / f"seed-{first}"
+    own_dir.mkdir()
+    shutil.copy(data_dir / "secrets.json", own_dir / "secrets.json")
+    settings = Settings(env="dev", data_dir=own_dir, database_url=database_url, log_level="WARNING")
     rt = build_runtime(settings, random=SystemRandom(), argon2=SEED_ARGON2)
     _relax_durability(rt.db.engine)
     request = RequestContext(user_agent="walletdesk-bench")
@@ -436,6 +439,7 @@ async def drive(
     active = pairs[: max(1, min(len(pairs), connections // 2))]
     total = int(rate * seconds)
     cpu_before = cpu_seconds(server_pid)
+    client_before = cpu_seconds(os.getpid())
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http:
         posts: set[asyncio.Task[None]] = set()
         started = time.perf_counter()
@@ -458,6 +462,7 @@ async def drive(
             await asyncio.sleep(0.05)
     progress("chatting", total, total)
     figures.server_cpu_s = cpu_seconds(server_pid) - cpu_before
+    figures.client_cpu_s = cpu_seconds(os.getpid()) - client_before
     figures.push_delays = [
         clients.received_at[seq] - clients.answered_at[seq]
         for seq in clients.received_at.keys() & clients.answered_at.keys()
@@ -517,6 +522,8 @@ def run(
         "post_p99_ms": round(percentile(figures.post_latencies, 0.99) * 1000, 2),
         "push_p50_ms": round(percentile(figures.push_delays, 0.50) * 1000, 2),
         "push_p99_ms": round(percentile(figures.push_delays, 0.99) * 1000, 2),
+        "server_cpu_share": round(figures.server_cpu_s / max(figures.seconds, 1e-9), 2),
+        "client_cpu_share": round(figures.client_cpu_s / max(figures.seconds, 1e-9), 2),
         "server_cpu_ms_per_message": round(
             figures.server_cpu_s * 1000 / max(figures.delivered, 1), 2
         ),
