@@ -13,6 +13,7 @@ from walletdesk.api import (
     auth,
     banking,
     bills,
+    bot,
     chat_ws,
     me,
     staff,
@@ -33,6 +34,7 @@ from walletdesk.api import verification as verification_api
 from walletdesk.api import verification_staff as verification_staff_api
 from walletdesk.api.commerce import commerce_router
 from walletdesk.api.errors import install_api_error_handlers
+from walletdesk.bot import dialogue
 from walletdesk.randomness import new_id
 from walletdesk.runtime import Runtime, build_runtime
 from walletdesk.settings import Settings
@@ -59,6 +61,7 @@ def create_app(
 
     sweeper = Sweeper(runtime, runtime.settings.support_sweep_seconds)
     chat_hub = ChatHub(runtime)
+    dialogue.attach(runtime)  # the assistant answers customers in bot-owned chats
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -133,6 +136,7 @@ def create_app(
     app.include_router(verification_staff_api.router)
     app.include_router(chat_ws.router)
     app.include_router(routing_api.router)
+    app.include_router(bot.router)
     app.include_router(risk_review_api.router)
     from walletdesk.web import install_web
 

@@ -6,6 +6,7 @@ from walletdesk.storage import (
     tables_agent_tools,  # noqa: F401 - registers its tables
     tables_bank_sim,  # noqa: F401 - registers its tables
     tables_banking,  # noqa: F401 - registers its tables
+    tables_bot,  # noqa: F401 - registers its tables
     tables_chat,  # noqa: F401 - registers its tables
     tables_complaints_kb,  # noqa: F401 - registers its tables
     tables_fx,  # noqa: F401 - registers its tables

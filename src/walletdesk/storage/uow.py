@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from walletdesk.storage.repositories.agent_tools import AgentToolsStore
 from walletdesk.storage.repositories.audit import AuditRepository
+from walletdesk.storage.repositories.bot import BotStore
 from walletdesk.storage.repositories.chat import ChatStore
 from walletdesk.storage.repositories.complaints_kb import ComplaintsKbStore
 from walletdesk.storage.repositories.identity import (
@@ -75,6 +76,7 @@ class UnitOfWork:
     verification: VerificationStore
     chat: ChatStore
     complaints_kb: ComplaintsKbStore
+    bot: BotStore
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -119,6 +121,7 @@ class UnitOfWork:
         self.verification = VerificationStore(connection)
         self.chat = ChatStore(connection)
         self.complaints_kb = ComplaintsKbStore(connection)
+        self.bot = BotStore(connection)
         return self
 
     @property

@@ -8,9 +8,9 @@ changes the same way and writes the same history whatever the channel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from walletdesk.i18n import translate
 from walletdesk.randomness import new_id
@@ -229,13 +229,16 @@ def do_hand_off(
     reason: str | None,
     now: datetime,
     calendars: Calendars,
+    context: Mapping[str, Any] | None = None,
 ) -> bool:
     """Give the conversation from the bot to humans; the case joins the agents' queues and
-    its SLA clocks start. False (and nothing written) when it already was handed off."""
+    its SLA clocks start. False (and nothing written) when it already was handed off.
+    `context` (the assistant's hand-over: intent, confidence, transcript, ...) goes into the
+    one `conversation.handed_off` event."""
     if not conversation.hand_off(now):
         return False
     uow.support.conversations.save(conversation)
-    history.handed_off(rt, uow, case, by, now, conversation, reason=reason)
+    history.handed_off(rt, uow, case, by, now, conversation, reason=reason, context=context)
     if case.with_bot:
         case.with_bot = False
         sla_clock.start_clocks(rt, uow, case, now, calendars)

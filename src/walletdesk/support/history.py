@@ -9,6 +9,7 @@ deleted; metrics, webhooks and the customer's timeline read them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -249,7 +250,17 @@ def handed_off(
     conversation: Conversation,
     *,
     reason: str | None,
+    context: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
+    """`context`: what the assistant hands over with the conversation (transcript, intent,
+    confidence, language, customer tier, suggested priority), for the agents."""
+    after: dict[str, Any] = {
+        "owner": "humans",
+        "conversation_id": conversation.id,
+        "reason": reason,
+    }
+    if context:
+        after["context"] = dict(context)
     return _write(
         rt,
         uow,
@@ -258,7 +269,7 @@ def handed_off(
         EventKind.HANDED_OFF,
         at,
         before={"owner": "bot"},
-        after={"owner": "humans", "conversation_id": conversation.id, "reason": reason},
+        after=after,
         public=True,
         conversation_id=conversation.id,
     )
