@@ -103,7 +103,7 @@ def test_a_failed_top_up_shows_its_reason_in_plain_words_in_the_list_and_detail(
     assert "top_" not in client.get("/wallet/transactions", params={"status": "succeeded"}).text
     detail = client.get(link.group(1))
     assert "原因：" in detail.text and "您可以：" in detail.text
-    assert 'href="/help/articles/top-up-failed"' in detail.text
+    assert 'href="/help/articles/topup-failed"' in detail.text
     english = html.unescape(client.get(link.group(1) + "?lang=en").text)
     assert "This card has reached its bank's daily limit." in english
     assert "Try again tomorrow, or use another card." in english

@@ -106,7 +106,7 @@ def test_a_declined_top_up_says_why_and_what_to_do_next(client: TestClient, rt: 
     assert "充值未成功" in failed.text
     assert "这张卡已被发卡银行冻结。" in failed.text
     assert "请联系发卡银行解冻，或换一张卡。" in failed.text
-    assert 'href="/help/articles/top-up-failed"' in failed.text
+    assert 'href="/help/articles/topup-failed"' in failed.text
     english = client.get(f"{failed.url.path}?lang=en")
     assert "Your bank has frozen this card." in english.text
 

@@ -10,6 +10,7 @@ from walletdesk.web import (
     dev_pages,
     device_pages,
     freeze_pages,
+    help_pages,
     home_pages,
     reset_pages,
     security_pages,
@@ -37,6 +38,7 @@ def install(app: FastAPI) -> None:
         freeze_pages.router,
         dev_pages.router,
         *wallet_pages.ROUTERS,
+        *help_pages.ROUTERS,
     ):
         app.include_router(router)
     app.mount(

@@ -20,10 +20,11 @@ from walletdesk.i18n import N_, translate
 from walletdesk.ledger.money import Money
 from walletdesk.web.flash import FLASHES
 from walletdesk.web.forms import FormState, failed_form, failure_headers, failure_status
+from walletdesk.web.help_banner import pending_contacts_for
 from walletdesk.web.rendering import BEIJING, page_locale, render
 
 HELP_ARTICLES: Final = {
-    "topup": "top-up-failed",
+    "topup": "topup-failed",
     "withdrawal": "withdrawal-pending",
     "transfer": "transfer-limits",
     "fx": "international-payments-fx",
@@ -151,6 +152,7 @@ def wallet_render(
         "text": text,
         "help": HELP_ARTICLES,
         "Money": Money,
+        "pending_contacts": pending_contacts_for(request),
     }
     values.update(context or {})
     return render(request, template, values, status_code=status_code, headers=headers)
