@@ -81,3 +81,12 @@ def test_a_malformed_page_request_gets_an_html_page_not_json(client: TestClient)
     bad = client.post("/login", content=b"\xff\xfe", headers={"Content-Type": "application/json"})
     assert bad.status_code < 500
     assert bad.headers["content-type"].startswith("text/html")
+
+
+def test_pages_forbid_inline_script_and_framing_and_dev_sends_no_hsts(client: TestClient) -> None:
+    page = client.get("/login")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "Strict-Transport-Security" not in page.headers  # dev serves plain HTTP
