@@ -59,7 +59,9 @@ def host_of(url: str) -> str | None:
 
 def sized_engine(url: str, *, connections: int) -> Engine:
     """A PostgreSQL engine with room for `connections` at once (the default pool is sized for
-    a web worker, and a load generator with many threads must never wait on its own pool)."""
+    a web worker, and a load generator with many threads must never wait on its own pool).
+    Like the server's engine (`storage.database`), no pre-ping: it would add a round trip to
+    every unit of work that the deployment does not pay."""
     return create_engine(
-        normalise_url(url), pool_pre_ping=True, pool_size=connections, max_overflow=4
+        normalise_url(url), pool_recycle=3600, pool_size=connections, max_overflow=4
     )
