@@ -76,6 +76,10 @@ class Runtime:
     transfer_batches: GroupCommit[TransferOrder, TransferResult] | None = None
     # The bot's understanding: the saved model from <data_dir>/bot, else trained in-process.
     bot_brain: BrainHolder | None = None
+    # Ledger account ids by code, filled as accounts are seen committed (`ledger.accounts`):
+    # a code never changes hands and an account is never deleted, so an id once known stays
+    # true, and hot paths skip the look-up.
+    account_ids: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
         self.dispatcher.stop()

@@ -55,6 +55,38 @@ def ensure_account(
     )
 
 
+def ensure_account_id(
+    rt: Runtime,
+    uow: UnitOfWork,
+    *,
+    code: str,
+    kind: AccountKind,
+    currency: str,
+    owner_id: str | None,
+    allow_negative: bool,
+) -> str:
+    """`ensure_account(...).id` without a query once the id is known. An account this unit of
+    work creates is remembered only when it commits: a rollback would take the row away."""
+    known = rt.account_ids.get(code)
+    if known is not None:
+        return known
+    account = ensure_account(
+        rt,
+        uow,
+        code=code,
+        kind=kind,
+        currency=currency,
+        owner_id=owner_id,
+        allow_negative=allow_negative,
+    )
+
+    def remember() -> None:
+        rt.account_ids.setdefault(code, account.id)
+
+    uow.on_commit(remember)
+    return account.id
+
+
 def wallet_account(rt: Runtime, uow: UnitOfWork, user_id: str, currency: str) -> LedgerAccount:
     return ensure_account(
         rt,
@@ -76,6 +108,32 @@ def wallet_ids(rt: Runtime, uow: UnitOfWork, user_ids: list[str], currency: str)
         user_id: found.get(code) or wallet_account(rt, uow, user_id, currency).id
         for user_id, code in codes.items()
     }
+
+
+def wallet_account_id(rt: Runtime, uow: UnitOfWork, user_id: str, currency: str) -> str:
+    return ensure_account_id(
+        rt,
+        uow,
+        code=wallet_code(user_id, currency),
+        kind=AccountKind.WALLET,
+        currency=currency,
+        owner_id=user_id,
+        allow_negative=False,
+    )
+
+
+def platform_account_id(
+    rt: Runtime, uow: UnitOfWork, kind: AccountKind, currency: str, qualifier: str | None = None
+) -> str:
+    return ensure_account_id(
+        rt,
+        uow,
+        code=platform_code(kind, currency, qualifier),
+        kind=kind,
+        currency=currency,
+        owner_id=None,
+        allow_negative=True,
+    )
 
 
 def platform_account(

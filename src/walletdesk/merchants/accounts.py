@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from walletdesk.ledger.accounts import ensure_account, platform_account
+from walletdesk.ledger.accounts import (
+    ensure_account,
+    ensure_account_id,
+    platform_account,
+    platform_account_id,
+)
 from walletdesk.ledger.models import AccountKind, LedgerAccount
 from walletdesk.ledger.money import POINTS
 from walletdesk.merchants.policy import SHARDS
@@ -47,6 +52,19 @@ def any_merchant_shard(
     return merchant_shard(rt, uow, merchant_id, currency, rt.random.randbelow(SHARDS))
 
 
+def any_merchant_shard_id(rt: Runtime, uow: UnitOfWork, merchant_id: str, currency: str) -> str:
+    """`any_merchant_shard(...).id`, from the runtime's cache once known."""
+    return ensure_account_id(
+        rt,
+        uow,
+        code=shard_codes(merchant_id, currency)[rt.random.randbelow(SHARDS)],
+        kind=AccountKind.MERCHANT,
+        currency=currency,
+        owner_id=merchant_id,
+        allow_negative=False,
+    )
+
+
 def open_merchant_accounts(rt: Runtime, uow: UnitOfWork, merchant_id: str, currency: str) -> None:
     """Create all shards up front, so a refund always finds every row it may draw on."""
     for shard in range(SHARDS):
@@ -59,6 +77,12 @@ def hot_platform_account(
     return platform_account(rt, uow, kind, currency, f"s{rt.random.randbelow(SHARDS)}")
 
 
+def hot_platform_account_id(
+    rt: Runtime, uow: UnitOfWork, kind: AccountKind, currency: str
+) -> str:
+    return platform_account_id(rt, uow, kind, currency, f"s{rt.random.randbelow(SHARDS)}")
+
+
 def points_code(user_id: str) -> str:
     return f"points:{user_id}:{POINTS}"
 
@@ -67,6 +91,18 @@ def points_account(rt: Runtime, uow: UnitOfWork, user_id: str) -> LedgerAccount:
     """A user's points (积分) wallet. Its owner is in the code only: the money views (wallet
     balances, history, limits) list a user's accounts by owner, and points are not money."""
     return ensure_account(
+        rt,
+        uow,
+        code=points_code(user_id),
+        kind=AccountKind.WALLET,
+        currency=POINTS,
+        owner_id=None,
+        allow_negative=False,
+    )
+
+
+def points_account_id(rt: Runtime, uow: UnitOfWork, user_id: str) -> str:
+    return ensure_account_id(
         rt,
         uow,
         code=points_code(user_id),

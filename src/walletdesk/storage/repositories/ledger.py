@@ -4,6 +4,7 @@ posting can never be separated by another transaction (no check-then-act race)."
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -24,12 +25,14 @@ from sqlalchemy.exc import IntegrityError
 
 from walletdesk.ledger.errors import AlreadyReversed
 from walletdesk.ledger.models import Hold, JournalEntry, LedgerAccount, Posting
+from walletdesk.notify.models import OutboxMessage
 from walletdesk.storage import tables as t
 from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
 
 _LOCK_IN_ORDER = text(
     "SELECT id FROM ledger_accounts WHERE id = ANY(CAST(:ids AS text[])) ORDER BY id FOR UPDATE"
 )
+_POST_ENTRY = text("SELECT account_id, posted, seq FROM wd_post_entry(CAST(:e AS jsonb))")
 _APPLY_MANY = text(
     "UPDATE ledger_accounts AS a SET posted = a.posted + v.delta, seq = a.seq + 1"
     " FROM unnest(CAST(:ids AS text[]), CAST(:deltas AS bigint[])) AS v(id, delta)"
@@ -118,6 +121,28 @@ class LedgerAccountRepository(DataclassRepository[LedgerAccount]):
 class JournalRepository(DataclassRepository[JournalEntry]):
     table = t.journal_entries
     model = JournalEntry
+
+    def post_at_once(self, entry: JournalEntry, changes: list[tuple[str, int, str]],
+                     event: OutboxMessage) -> dict[str, tuple[int, int]]:
+        """PostgreSQL: the entry, its account changes (id, delta, currency), its postings and
+        its outbox event in one round trip (`wd_post_entry`, migration 0009f). Returns
+        {account id: (posted, seq)} for the accounts applied; a missing one was refused."""
+        payload = {
+            "id": entry.id,
+            "kind": entry.kind,
+            "at": entry.created_at.isoformat(),
+            "description": entry.description,
+            "details": entry.details,
+            "actor_id": entry.actor_id,
+            "ids": [account_id for account_id, _, _ in changes],
+            "deltas": [delta for _, delta, _ in changes],
+            "currencies": [currency for _, _, currency in changes],
+            "event_id": event.id,
+            "event_kind": event.template,
+            "event_body": event.body_enc,
+        }
+        rows = self.connection.execute(_POST_ENTRY, {"e": json.dumps(payload)}).all()
+        return {str(row.account_id): (int(row.posted), int(row.seq)) for row in rows}
 
     def add(self, obj: JournalEntry) -> JournalEntry:
         if obj.reverses_entry_id is None:
