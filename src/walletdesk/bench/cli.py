@@ -255,10 +255,18 @@ def bench_chat(
     ws: Annotated[str, typer.Option(help="Uvicorn's WebSocket implementation")] = (
         "websockets-sansio"
     ),
+    via: Annotated[
+        str, typer.Option(help="Send messages over 'rest' (POST) or 'socket' (message frames)")
+    ] = "socket",
+    py_spy: Annotated[
+        Path | None, typer.Option(help="Sample the server with py-spy into this file (raw)")
+    ] = None,
 ) -> None:
     """Hold N chat sockets on one server; its memory and the messages' latency."""
     from walletdesk.bench import chat
 
+    if via not in ("rest", "socket"):
+        raise typer.BadParameter("--via is rest or socket")
     admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
     chat.main(
         console,
@@ -268,6 +276,8 @@ def bench_chat(
         rate=rate,
         seconds=seconds,
         ws=ws,
+        via=via,
+        profile=py_spy,
     )
 
 

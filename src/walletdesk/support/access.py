@@ -92,9 +92,20 @@ def access_case_for(
 def _may_see(uow: UnitOfWork, actor: SupportActor, case: Case) -> bool:
     if actor.kind is ActorKind.CUSTOMER:
         contact = uow.support.contacts.get(case.contact_id)
-        return (
-            contact is not None and actor.user_id is not None and contact.user_id == actor.user_id
-        )
+        return _is_own(actor, contact.user_id if contact else None)
+    return _staff_or_system_may_see(actor)
+
+
+def _is_own(actor: SupportActor, contact_user_id: str | None) -> bool:
+    """A customer sees the cases of the contact that is their wallet user."""
+    return (
+        contact_user_id is not None
+        and actor.user_id is not None
+        and (contact_user_id == actor.user_id)
+    )
+
+
+def _staff_or_system_may_see(actor: SupportActor) -> bool:
     if actor.kind is ActorKind.AGENT:
         return may_work_cases(actor.roles)
     return True
@@ -103,16 +114,21 @@ def _may_see(uow: UnitOfWork, actor: SupportActor, case: Case) -> bool:
 def access_conversation_for(
     uow: UnitOfWork, actor: SupportActor, conversation_id: str, *, for_update: bool = False
 ) -> tuple[Case, Conversation]:
-    """The conversation and its case, through the case's door (`for_update` locks both)."""
-    conversation = uow.support.conversations.get(conversation_id)
-    if conversation is None:
+    """The conversation and its case, through the case's door (`for_update` locks both, the
+    case first). One round trip: the chat path reads this for every message."""
+    found = uow.support.conversations.with_case(conversation_id, for_update=for_update)
+    if found is None:
         raise ConversationNotFound()
-    try:
-        case = access_case_for(uow, actor, conversation.case_id, for_update=for_update)
-    except CaseNotFound:
-        raise ConversationNotFound() from None
-    if for_update:
-        locked = uow.support.conversations.get(conversation_id, for_update=True)
-        assert locked is not None
-        conversation = locked
+    conversation, case, contact_user_id = found
+    if not may_see_case(actor, contact_user_id):
+        raise ConversationNotFound()
     return case, conversation
+
+
+def may_see_case(actor: SupportActor, contact_user_id: str | None) -> bool:
+    """The door's rule for a case whose contact is the wallet user `contact_user_id`, for
+    callers that loaded the rows themselves (the chat fan-out checks a whole batch of
+    recipients with one query per kind of row)."""
+    if actor.kind is ActorKind.CUSTOMER:
+        return _is_own(actor, contact_user_id)
+    return _staff_or_system_may_see(actor)

@@ -18,5 +18,10 @@ class CaseFilter:
     """Cases still with the bot stay out of agents' lists unless asked for."""
     breached: bool | None = None
     contact_id: str | None = None
+    channels: list[str] = field(default_factory=list)
+    queue_id: str | None = None
+    """Cases routing placed in this queue."""
+    search: str | None = None
+    """Text the case's subject contains, or the case id itself."""
     before: tuple[datetime, str] | None = None
     """Keyset position: (created_at, id) of the last case of the previous page."""

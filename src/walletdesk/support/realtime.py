@@ -21,23 +21,21 @@ import contextlib
 import functools
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from walletdesk.errors import DomainError
-from walletdesk.i18n import translate
+from walletdesk.errors import AuthenticationFailed, Forbidden
 from walletdesk.identity.authentication import Authenticated
 from walletdesk.identity.permissions import Permission, has_permission
 from walletdesk.randomness import SystemRandom, new_id
 from walletdesk.support import realtime_presence as presence
-from walletdesk.support import realtime_receipts as receipts
 from walletdesk.support.access import ActorKind, SupportActor
 from walletdesk.support.events import InProcessPublisher, SupportEvent
 from walletdesk.support.realtime_bus import ChatBus, Envelope, LocalBus, RedisBus, channel_for
-from walletdesk.support.realtime_fanout import plan, utc_text
+from walletdesk.support.realtime_fanout import plan
+from walletdesk.support.realtime_frames import handle_frame, post_checked
 from walletdesk.support.realtime_listeners import EMPTY, Audience, Group, Index, Listener
 from walletdesk.support.realtime_models import HEARTBEAT, SocketKind, SocketRecord
 
@@ -47,14 +45,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FANOUT_BATCH = 256
-FRAME_MAX = 4096
-TYPING_EVERY = 0.5
-"""Seconds between two typing frames a socket passes on; more are dropped."""
 SLOW_CLIENT = 4408
 GOING_AWAY = 1001
 SETUP_THREADS = 4
 """Threads for the database work of handshakes and client frames: a reconnect storm queues
 here instead of filling the server's thread pool (and its memory) and the write lock."""
+MESSAGE_THREADS = 8
+"""Threads for chat messages sent over sockets (each a short write transaction); apart from
+the setup threads so a reconnect storm does not hold up the conversation."""
+REVOKED = 4401
 
 T = TypeVar("T")
 
@@ -115,6 +114,9 @@ class ChatHub:
         self._fanout_thread = ThreadPoolExecutor(1, thread_name_prefix="chat-fanout")
         self._presence_thread = ThreadPoolExecutor(1, thread_name_prefix="chat-presence")
         self._setup_threads = ThreadPoolExecutor(SETUP_THREADS, thread_name_prefix="chat-setup")
+        self._message_threads = ThreadPoolExecutor(
+            MESSAGE_THREADS, thread_name_prefix="chat-message"
+        )
         self._pools_open = True
 
     async def start(self) -> None:
@@ -153,7 +155,13 @@ class ChatHub:
         if self._ever_attached:
             with contextlib.suppress(Exception):
                 await self._on(self._presence_thread, presence.forget_node, self.rt, self.node)
-        for pool in (self._fanout_thread, self._presence_thread, self._setup_threads):
+        pools = (
+            self._fanout_thread,
+            self._presence_thread,
+            self._setup_threads,
+            self._message_threads,
+        )
+        for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
         self._pools_open = False
 
@@ -161,6 +169,22 @@ class ChatHub:
         """Run blocking (database) work for a socket on the hub's setup threads."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._setup_threads, functools.partial(function, *args))
+
+    async def post(
+        self, listener: Listener, service: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> T:
+        """Run a chat write sent over `listener`'s socket (one service call) on the message
+        threads, after checking its session again: a socket whose session was revoked or
+        expired, or whose user no longer works cases, writes nothing and is closed."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._message_threads,
+                functools.partial(post_checked, self.rt, listener, service, *args, **kwargs),
+            )
+        except (AuthenticationFailed, Forbidden):
+            self._close(listener, REVOKED)
+            raise
 
     async def _on(self, pool: ThreadPoolExecutor, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -239,7 +263,7 @@ class ChatHub:
             async for text in frames:
                 if writer.done():
                     break
-                await self._handle(listener, text)
+                await handle_frame(self, listener, text)
         finally:
             _stop_writer(listener)
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -259,6 +283,15 @@ class ChatHub:
         if listener.close_code is None and not listener.push(text):
             self._close(listener, SLOW_CLIENT)
 
+    def watch(self, listener: Listener, case_id: str) -> None:
+        """A staff socket follows a case (the one open on their screen)."""
+        listener.watching.add(case_id)
+        self._watchers.add(case_id, listener)
+
+    def unwatch(self, listener: Listener, case_id: str) -> None:
+        listener.watching.discard(case_id)
+        self._watchers.discard(case_id, listener)
+
     def _close(self, listener: Listener, code: int) -> None:
         if listener.close_code is None:
             listener.close_code = code
@@ -277,114 +310,6 @@ class ChatHub:
         if listener.close_code is not None:
             with contextlib.suppress(Exception):
                 await socket.close(listener.close_code)
-
-    # -- frames from clients -------------------------------------------------------------------
-
-    def _error(self, listener: Listener, error: DomainError) -> None:
-        self.send(
-            listener,
-            {
-                "type": "error",
-                "code": error.code,
-                "message": translate(error.message, listener.locale, **error.params),
-            },
-        )
-
-    async def _handle(self, listener: Listener, text: str) -> None:
-        try:
-            frame = json.loads(text) if len(text) <= FRAME_MAX else None
-        except ValueError:
-            frame = None
-        kind = frame.get("type") if isinstance(frame, dict) else None
-        try:
-            if not isinstance(frame, dict) or not isinstance(kind, str):
-                raise DomainError("bad_frame")
-            if kind == "ping":
-                self.send(listener, {"type": "pong"})
-            elif kind == "typing":
-                await self._typing(listener, frame)
-            elif kind == "read":
-                await self._read(listener, frame)
-            elif kind in ("watch", "unwatch") and listener.is_staff:
-                await self._watch(listener, frame, watch=kind == "watch")
-            else:
-                raise DomainError("unknown_frame")
-        except DomainError as error:
-            self._error(listener, error)
-        except Exception:
-            # The socket stays open; the client may retry (a read receipt) or not (typing).
-            logger.exception("chat frame %r from socket %s failed", kind, listener.id)
-            self._error(listener, DomainError("internal_error"))
-
-    def _conversation_of(self, listener: Listener, frame: dict[str, Any]) -> str:
-        if not listener.is_staff:
-            assert listener.conversation_id is not None
-            return listener.conversation_id
-        conversation_id = frame.get("conversation_id")
-        if not isinstance(conversation_id, str) or not conversation_id:
-            raise DomainError("bad_frame")
-        return conversation_id
-
-    async def _typing(self, listener: Listener, frame: dict[str, Any]) -> None:
-        conversation_id = self._conversation_of(listener, frame)
-        typing = frame.get("typing", True) is not False
-        now = time.monotonic()
-        if typing and now - listener.last_typing < TYPING_EVERY:
-            return
-        listener.last_typing = now if typing else 0.0
-        if listener.is_staff:
-            case_id = listener.typing_in.get(conversation_id)
-            if case_id is None:
-                case_id = await self.run(
-                    receipts.typing_target, self.rt, listener.actor, conversation_id
-                )
-                listener.typing_in[conversation_id] = case_id
-            public = frame.get("visibility", "public") == "public"
-        else:
-            assert listener.case_id is not None
-            case_id, public = listener.case_id, True
-        event = receipts.typing_event(
-            case_id,
-            conversation_id,
-            listener.actor,
-            listener.contact_id,
-            typing=typing,
-            public=public,
-        )
-        event["origin"] = listener.id
-        self.publish(event)
-
-    async def _read(self, listener: Listener, frame: dict[str, Any]) -> None:
-        conversation_id = self._conversation_of(listener, frame)
-        up_to = frame.get("up_to")
-        if not isinstance(up_to, int) or isinstance(up_to, bool) or not 0 < up_to < 2**62:
-            raise DomainError("bad_frame")
-        await self.run(
-            receipts.mark_read, self.rt, listener.actor, conversation_id, up_to, self.publish
-        )
-
-    async def _watch(self, listener: Listener, frame: dict[str, Any], *, watch: bool) -> None:
-        case_id = frame.get("case_id")
-        if not isinstance(case_id, str) or not case_id:
-            raise DomainError("bad_frame")
-        if not watch:
-            listener.watching.discard(case_id)
-            self._watchers.discard(case_id, listener)
-            return
-        seen = await self.run(presence.case_presence, self.rt, listener.actor, case_id)
-        listener.watching.add(case_id)
-        self._watchers.add(case_id, listener)
-        self.send(
-            listener,
-            {
-                "type": "watching",
-                "case_id": case_id,
-                "customer": {
-                    "status": seen.customer.status,
-                    "last_seen_at": utc_text(seen.customer.last_seen_iso),
-                },
-            },
-        )
 
     # -- background work -----------------------------------------------------------------------
 

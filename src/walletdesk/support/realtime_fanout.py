@@ -2,10 +2,9 @@
 
 `plan` runs on a worker thread for a batch of events, in one read-only unit of work. For each
 event it finds this process's sockets that may care (the customer's sockets on the
-conversation or case; the assignee's, the watchers' and the named recipients' inbox sockets)
-and checks each of them again through the doors, as of now: the session must still be live,
-staff must still work cases, and the case's door (`access_case_for`) must still let the actor
-in. A socket whose session ended is closed.
+conversation or case; the assignee's, the watchers' and the named recipients' inbox sockets);
+`realtime_checks.Checks` then checks each of them again through the doors, as of now, with
+one query per kind of row for the whole batch. A socket whose session ended is closed.
 
 Customers get public events only, shaped for them: no internal notes, no staff ids, no
 status labels, sentences in their language.
@@ -13,129 +12,31 @@ status labels, sentences in their language.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from walletdesk.i18n import translate
-from walletdesk.identity.permissions import Permission, has_permission
-from walletdesk.support.access import ActorKind, SupportActor, access_case_for, may_work_cases
-from walletdesk.support.errors import CaseNotFound
 from walletdesk.support.history import CUSTOMER_SENTENCES, EventKind
 from walletdesk.support.models import AuthorKind, Case
+from walletdesk.support.realtime_checks import Checks, Envelope, Pending, Plan, utc_text
 from walletdesk.support.realtime_listeners import EMPTY, Audience, Group, Listener
 from walletdesk.support.statuses import CUSTOMER_SENTENCES as STATUS_SENTENCES
 from walletdesk.support.statuses import Category
 
 if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
-    from walletdesk.storage.uow import UnitOfWork
 
-Envelope = dict[str, Any]
+__all__ = ["Envelope", "Plan", "plan", "utc_text"]
 QUEUE_EVENTS = frozenset({EventKind.HANDED_OFF.value, EventKind.ASSIGNED.value})
 """Events every inbox sees: a case joined the agents' queue or changed hands (so does a new
 case that starts with people rather than the assistant)."""
-REVOKED = 4401
-FORBIDDEN = 4403
-
-
-@dataclass
-class Plan:
-    deliveries: list[tuple[Listener, str]] = field(default_factory=list)
-    closing: list[tuple[Listener, int]] = field(default_factory=list)
-
-
-def _json(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-
-
-def utc_text(text: str | None) -> str | None:
-    """An ISO time in UTC written as the REST API does (…Z)."""
-    return text.replace("+00:00", "Z") if text else text
-
-
-class Checks:
-    """The per-batch view of the database: cases, names, and whether a socket may still
-    receive, each looked up once per batch."""
-
-    def __init__(self, uow: UnitOfWork, now: datetime, plan: Plan) -> None:
-        self.uow = uow
-        self.now = now
-        self.plan = plan
-        self._cases: dict[str, Case | None] = {}
-        self._live: dict[str, bool] = {}
-        self._roles: dict[str, frozenset[str]] = {}
-        self._doors: dict[tuple[str, str], bool] = {}
-        self._names: dict[tuple[str, str], str | None] = {}
-
-    def case(self, case_id: str) -> Case | None:
-        if case_id not in self._cases:
-            self._cases[case_id] = self.uow.support.cases.get(case_id)
-        return self._cases[case_id]
-
-    def remember(self, case: Case) -> None:
-        self._cases.setdefault(case.id, case)
-
-    def roles(self, user_id: str) -> frozenset[str]:
-        if user_id not in self._roles:
-            self._roles[user_id] = self.uow.staff_roles.roles_of(user_id)
-        return self._roles[user_id]
-
-    def live(self, listener: Listener) -> bool:
-        """The socket's session is still live (and, for staff, they still work cases);
-        otherwise the socket is closed."""
-        if listener.id in self._live:
-            return self._live[listener.id]
-        session = self.uow.sessions.get(listener.session_id)
-        ok = session is not None and session.is_active(self.now)
-        code = REVOKED
-        if ok and listener.is_staff and not may_work_cases(self.roles(listener.user_id)):
-            ok, code = False, FORBIDDEN
-        self._live[listener.id] = ok
-        if not ok:
-            self.plan.closing.append((listener, code))
-        return ok
-
-    def actor(self, listener: Listener) -> SupportActor:
-        if listener.is_staff:
-            return SupportActor(ActorKind.AGENT, listener.user_id, self.roles(listener.user_id))
-        return listener.actor
-
-    def may_see(self, listener: Listener, case_id: str) -> bool:
-        """Through the case's door, as of now."""
-        if not self.live(listener):
-            return False
-        key = (listener.id, case_id)
-        if key not in self._doors:
-            try:
-                access_case_for(self.uow, self.actor(listener), case_id)
-                self._doors[key] = True
-            except CaseNotFound:
-                self._doors[key] = False
-        return self._doors[key]
-
-    def name(self, kind: str, author_id: str | None) -> str | None:
-        if not author_id:
-            return None
-        key = (kind, author_id)
-        if key not in self._names:
-            name = None
-            if kind == AuthorKind.AGENT:
-                user = self.uow.users.get(author_id)
-                name = user.display_name if user else None
-            elif kind == AuthorKind.CONTACT:
-                contact = self.uow.support.contacts.get(author_id)
-                name = contact.display_name if contact else None
-            self._names[key] = name
-        return self._names[key]
 
 
 def plan(rt: Runtime, envelopes: list[Envelope], audience: Audience) -> Plan:
     result = Plan()
     with rt.db.uow(read_only=True) as uow:
         checks = Checks(uow, rt.clock.now(), result)
+        checks.prefetch(envelopes)
         for envelope in envelopes:
             kind = envelope.get("kind")
             if kind == "case":
@@ -146,6 +47,7 @@ def plan(rt: Runtime, envelopes: list[Envelope], audience: Audience) -> Plan:
                 _read(checks, envelope, audience, result)
             elif kind == "presence":
                 _presence(checks, envelope, audience, result)
+        checks.settle()
     return result
 
 
@@ -168,12 +70,9 @@ def _send(
     *,
     skip: str | None = None,
 ) -> None:
-    text: str | None = None
     for listener in listeners:
-        if listener.id == skip or not checks.may_see(listener, case_id):
-            continue
-        text = text or _json(payload)
-        plan.deliveries.append((listener, text))
+        if listener.id != skip:
+            checks.pending.append(Pending(listener, case_id, payload))
 
 
 def _customers(audience: Audience, case_id: str, conversation_id: str | None) -> Group:
@@ -358,11 +257,8 @@ def _presence(checks: Checks, envelope: Envelope, audience: Audience, plan: Plan
                 "last_seen_at": utc_text(envelope.get("last_seen_at")),
             },
         }
-        text = _json(payload)
         for listener in audience.supervisors | audience.staff_by_user.get(user_id, EMPTY):
-            supervises = has_permission(checks.roles(listener.user_id), Permission.CASES_SUPERVISE)
-            if checks.live(listener) and (listener.user_id == user_id or supervises):
-                plan.deliveries.append((listener, text))
+            checks.pending.append(Pending(listener, None, payload, about_agent=user_id))
         return
     contact_id = envelope["contact_id"]
     cases = [c for c in checks.uow.support.cases.for_contact(contact_id) if not c.is_closed]
@@ -378,7 +274,7 @@ def _presence(checks: Checks, envelope: Envelope, audience: Audience, plan: Plan
                 "last_seen_at": utc_text(envelope.get("last_seen_at")),
             },
         }
+        # Staff see every case or none (the door is their role), so one frame per socket.
         listeners = [x for x in _staff_of_case(case, audience) if x.id not in sent]
-        before = len(plan.deliveries)
         _send(checks, plan, listeners, case.id, payload)
-        sent.update(listener.id for listener, _ in plan.deliveries[before:])
+        sent.update(listener.id for listener in listeners)

@@ -39,6 +39,8 @@ class Listener:
     typing_in: dict[str, str] = field(default_factory=dict)
     """Conversations this agent was allowed to type in, with their case."""
     last_typing: float = 0.0
+    message_window: tuple[int, int] = (0, 0)
+    """(window number, chat messages sent in it): the socket's own rate limit."""
     close_code: int | None = None
     held: list[str] | None = field(default_factory=list)
     """Frames that arrived before the socket's first frame (`ready`) was sent; None after."""

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from walletdesk.clock import as_utc
+
 PRESENCE_TTL = timedelta(seconds=90)
 """A socket counts as open while its server refreshed it within this time. Servers refresh
 their sockets every `HEARTBEAT` seconds, so a crashed server's sockets fade out by themselves."""
@@ -85,3 +87,21 @@ class HandoffRequest:
     requested_at: datetime
     due_at: datetime
     done_at: datetime | None = None
+
+
+class SessionState:
+    """What the chat fan-out needs of a socket's session: whether it still holds, and the
+    user's staff roles now."""
+
+    __slots__ = ("expires_at", "revoked_at", "roles")
+
+    def __init__(
+        self, revoked_at: datetime | None, expires_at: datetime, roles: frozenset[str]
+    ) -> None:
+        self.revoked_at = revoked_at
+        self.expires_at = expires_at
+        self.roles = roles
+
+    def is_active(self, now: datetime) -> bool:
+        """As `identity.models.Session.is_active`."""
+        return self.revoked_at is None and as_utc(self.expires_at) > now

@@ -197,8 +197,11 @@ def _schedule_escalation(uow: UnitOfWork, case: Case) -> None:
         for t in uow.support.sla_targets.for_case(case.id)
         if t.state == TargetState.BREACHED and t.is_open and t.breached_at is not None
     ]
-    ladder = policy_for(uow, case).ladder
-    if not open_breaches or case.escalation_level >= len(ladder) or not _runs(case):
+    if not open_breaches or not _runs(case):
+        case.next_escalation_at = None
+        return
+    ladder = policy_for(uow, case).ladder  # read only when a breach is open (rarely)
+    if case.escalation_level >= len(ladder):
         case.next_escalation_at = None
         return
     step = ladder[case.escalation_level]

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from walletdesk.web import (
     auth_pages,
+    console_pages,
     dev_pages,
     device_pages,
     freeze_pages,
@@ -39,6 +40,7 @@ def install(app: FastAPI) -> None:
         dev_pages.router,
         *wallet_pages.ROUTERS,
         *help_pages.ROUTERS,
+        *console_pages.ROUTERS,
     ):
         app.include_router(router)
     app.mount(

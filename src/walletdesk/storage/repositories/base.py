@@ -1,14 +1,49 @@
-"""A repository for a dataclass stored one-to-one in a table (field names are column names)."""
+"""A repository for a dataclass stored one-to-one in a table (field names are column names).
+
+`get`, `add` and `save` run statements built once per table with bound parameters: building
+a statement with its values costs more Python time than sending it (measured on the chat
+path, where a message is a dozen such statements).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Insert, Row, Table, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Row,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
+_KEY = "_object_id"
+
+
+@functools.cache
+def _get_by_id(table: Table, for_update: bool) -> Select[Any]:
+    statement = select(table).where(table.c.id == bindparam(_KEY))
+    return statement.with_for_update() if for_update else statement
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
+
+
+@functools.cache
+def _update_by_id(table: Table) -> Update:
+    """UPDATE … WHERE id = :_object_id; the SET clause is the parameters' other keys."""
+    return update(table).where(table.c.id == bindparam(_KEY))
 
 
 def insert_ignoring_conflicts(connection: Connection, table: Table) -> Insert:
@@ -31,7 +66,7 @@ class DataclassRepository(Generic[T]):
         return dataclasses.asdict(obj)  # type: ignore[call-overload, no-any-return]
 
     def add(self, obj: T) -> T:
-        self.connection.execute(insert(self.table).values(self._values(obj)))
+        self.connection.execute(_insert(self.table), self._values(obj))
         return obj
 
     def add_many(self, objs: list[T]) -> None:
@@ -39,18 +74,13 @@ class DataclassRepository(Generic[T]):
             self.connection.execute(insert(self.table), [self._values(obj) for obj in objs])
 
     def get(self, object_id: str, *, for_update: bool = False) -> T | None:
-        statement = select(self.table).where(self.table.c.id == object_id)
-        if for_update:
-            statement = statement.with_for_update()
-        row = self.connection.execute(statement).first()
+        row = self.connection.execute(_get_by_id(self.table, for_update), {_KEY: object_id}).first()
         return self._to_model(row) if row else None
 
     def save(self, obj: T) -> None:
         values = self._values(obj)
-        object_id = values.pop("id")
-        self.connection.execute(
-            update(self.table).where(self.table.c.id == object_id).values(values)
-        )
+        values[_KEY] = values.pop("id")
+        self.connection.execute(_update_by_id(self.table), values)
 
     def _one(self, statement: Any) -> T | None:
         row = self.connection.execute(statement).first()

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from walletdesk.storage import tables_chat as c
 from walletdesk.storage import tables_support as s
 from walletdesk.storage.repositories.base import insert_ignoring_conflicts
+from walletdesk.storage.repositories.chat_fanout import FanoutRepository
 from walletdesk.support.realtime_models import HandoffRequest, ReadMark, SocketRecord
 
 
@@ -253,3 +254,4 @@ class ChatStore:
         self.staff_presence = StaffPresenceRepository(connection)
         self.tickets = TicketRepository(connection)
         self.handoffs = HandoffRequestRepository(connection)
+        self.fanout = FanoutRepository(connection)

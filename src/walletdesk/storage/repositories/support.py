@@ -4,12 +4,26 @@ attachments, the case history, status labels and dispute links. The SLA side is 
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
 
+from walletdesk.storage import tables_routing
 from walletdesk.storage import tables_support as s
 from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
 from walletdesk.storage.repositories.support_sla import (
@@ -98,15 +112,7 @@ class CaseRepository(DataclassRepository[Case]):
     model = Case
 
     def bump_version(self, case_id: str) -> int:
-        c = self.table.c
-        return int(
-            self.connection.execute(
-                update(self.table)
-                .where(c.id == case_id)
-                .values(version=c.version + 1)
-                .returning(c.version)
-            ).scalar_one()
-        )
+        return int(self.connection.execute(_BUMP_VERSION, {"case_id": case_id}).scalar_one())
 
     def for_contact(self, contact_id: str, *, limit: int = 100) -> list[Case]:
         c = self.table.c
@@ -141,6 +147,18 @@ class CaseRepository(DataclassRepository[Case]):
             statement = statement.where(c.with_bot.is_(False))
         if filters.contact_id:
             statement = statement.where(c.contact_id == filters.contact_id)
+        if filters.channels:
+            statement = statement.where(c.channel.in_(filters.channels))
+        if filters.queue_id:
+            r = tables_routing.routing_cases.c
+            statement = statement.where(
+                exists().where(r.case_id == c.id, r.queue_id == filters.queue_id)
+            )
+        if filters.search:
+            escaped = re.sub(r"([\\%_])", r"\\\1", filters.search)
+            statement = statement.where(
+                or_(c.subject.ilike(f"%{escaped}%", escape="\\"), c.id == filters.search)
+            )
         if filters.breached is not None:
             t = s.support_sla_targets.c
             late = exists().where(
@@ -165,9 +183,58 @@ class CaseRepository(DataclassRepository[Case]):
         return [row.id for row in rows]
 
 
+# Built once: the chat path runs these for every message.
+_BUMP_VERSION = (
+    update(s.support_cases)
+    .where(s.support_cases.c.id == bindparam("case_id"))
+    .values(version=s.support_cases.c.version + 1)
+    .returning(s.support_cases.c.version)
+)
+_ADD_MESSAGE = insert(s.support_messages).returning(s.support_messages.c.id)
+_ADD_EVENT = insert(s.support_case_events).returning(s.support_case_events.c.id)
+
+
+@functools.cache
+def _conversation_with_case(for_update: bool) -> Select[Any]:
+    """A conversation, its case and the case's contact's user in one statement; with
+    `for_update` the case row, then the conversation row, are locked (the order every writer
+    takes them in: cases come first in FROM)."""
+    cases, conversations, contacts = s.support_cases, s.support_conversations, s.support_contacts
+    statement = (
+        select(
+            *[c.label(f"k_{c.name}") for c in cases.columns],
+            *[c.label(f"v_{c.name}") for c in conversations.columns],
+            contacts.c.user_id.label("contact_user_id"),
+        )
+        .select_from(cases)
+        .join(conversations, conversations.c.case_id == cases.c.id)
+        .outerjoin(contacts, contacts.c.id == cases.c.contact_id)
+        .where(conversations.c.id == bindparam("conversation_id"))
+    )
+    if for_update:
+        statement = statement.with_for_update(of=[cases, conversations])
+    return statement
+
+
 class ConversationRepository(DataclassRepository[Conversation]):
     table = s.support_conversations
     model = Conversation
+
+    def with_case(
+        self, conversation_id: str, *, for_update: bool = False
+    ) -> tuple[Conversation, Case, str | None] | None:
+        """(conversation, its case, the user id of the case's contact), in one round trip."""
+        row = self.connection.execute(
+            _conversation_with_case(for_update), {"conversation_id": conversation_id}
+        ).first()
+        if row is None:
+            return None
+        m = row._mapping
+        case = Case(**{c.name: m[f"k_{c.name}"] for c in s.support_cases.columns})
+        conversation = Conversation(
+            **{c.name: m[f"v_{c.name}"] for c in s.support_conversations.columns}
+        )
+        return conversation, case, m["contact_user_id"]
 
     def for_case(self, case_id: str) -> list[Conversation]:
         c = self.table.c
@@ -183,9 +250,7 @@ class MessageRepository(DataclassRepository[Message]):
     def add(self, obj: Message) -> Message:
         values = self._values(obj)
         values.pop("id")
-        new_id = self.connection.execute(
-            insert(self.table).values(values).returning(self.table.c.id)
-        ).scalar_one()
+        new_id = self.connection.execute(_ADD_MESSAGE, values).scalar_one()
         obj.id = int(new_id)
         return obj
 
@@ -258,19 +323,18 @@ class CaseEventRepository:
 
     def add(self, event: CaseEvent) -> CaseEvent:
         new_id = self.connection.execute(
-            insert(s.support_case_events)
-            .values(
-                case_id=event.case_id,
-                version=event.version,
-                at=event.at,
-                kind=event.kind,
-                actor_kind=event.actor_kind,
-                actor_id=event.actor_id,
-                before_json=_json(event.before),
-                after_json=_json(event.after),
-                public=event.public,
-            )
-            .returning(s.support_case_events.c.id)
+            _ADD_EVENT,
+            {
+                "case_id": event.case_id,
+                "version": event.version,
+                "at": event.at,
+                "kind": event.kind,
+                "actor_kind": event.actor_kind,
+                "actor_id": event.actor_id,
+                "before_json": _json(event.before),
+                "after_json": _json(event.after),
+                "public": event.public,
+            },
         ).scalar_one()
         event.id = int(new_id)
         return event

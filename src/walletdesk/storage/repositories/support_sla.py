@@ -3,17 +3,24 @@ holiday years, and the staff look-ups the escalation ladder needs."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select
 
 from walletdesk.storage import tables as t
 from walletdesk.storage import tables_support as s
 from walletdesk.storage.repositories.base import DataclassRepository
 from walletdesk.support.sla import EscalationAction, EscalationStep, SlaPolicy, SlaTarget
 from walletdesk.support.statuses import Category
+
+_TARGETS_OF_CASE = (
+    select(s.support_sla_targets)
+    .where(s.support_sla_targets.c.case_id == bindparam("case_id"))
+    .order_by(s.support_sla_targets.c.kind)
+)
 
 
 class SlaPolicyRepository:
@@ -57,12 +64,39 @@ class SlaPolicyRepository:
 
 
 class SlaTargetRepository(DataclassRepository[SlaTarget]):
+    """SLA targets. A case's targets are read once per unit of work (`for_case` keeps what it
+    read and what this unit of work wrote through `add`/`save`): the clocks look at them
+    after every change, several times for one chat message. Copies go out, so a caller's
+    unsaved change never shows in the next read."""
+
     table = s.support_sla_targets
     model = SlaTarget
 
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._known: dict[str, list[SlaTarget]] = {}
+
     def for_case(self, case_id: str) -> list[SlaTarget]:
-        c = self.table.c
-        return self._many(select(self.table).where(c.case_id == case_id).order_by(c.kind))
+        if case_id not in self._known:
+            rows = self.connection.execute(_TARGETS_OF_CASE, {"case_id": case_id})
+            self._known[case_id] = [self._to_model(row) for row in rows]
+        return [dataclasses.replace(t) for t in self._known[case_id]]
+
+    def add(self, obj: SlaTarget) -> SlaTarget:
+        super().add(obj)
+        known = self._known.get(obj.case_id)
+        if known is not None:
+            known.append(dataclasses.replace(obj))
+            known.sort(key=lambda t: t.kind)
+        return obj
+
+    def save(self, obj: SlaTarget) -> None:
+        super().save(obj)
+        known = self._known.get(obj.case_id)
+        if known is not None:
+            self._known[obj.case_id] = [
+                dataclasses.replace(obj) if t.id == obj.id else t for t in known
+            ]
 
     def for_cases(self, case_ids: list[str]) -> dict[str, list[SlaTarget]]:
         found: dict[str, list[SlaTarget]] = {case_id: [] for case_id in case_ids}
