@@ -119,9 +119,22 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
+RISK_BUDGET_MS = 60_000.0
+"""Every money movement is screened, and an assessment over its time budget is held (fail
+closed). Tests about something else must not depend on how busy the machine is, so they
+get a budget no assessment reaches; the budget itself is tested with an injected timer
+(tests/risk/test_engine.py, at the production default)."""
+
+
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(env="dev", data_dir=tmp_path, database_url=database_url, **TEST_KEYS)
+    return Settings(
+        env="dev",
+        data_dir=tmp_path,
+        database_url=database_url,
+        risk_time_budget_ms=RISK_BUDGET_MS,
+        **TEST_KEYS,
+    )
 
 
 @pytest.fixture

@@ -111,9 +111,10 @@ class Settings(BaseSettings):
 
     risk_time_budget_ms: float = 50.0
     """An assessment slower than this holds the movement ("risk engine unavailable")."""
-    risk_screen_transfers: bool = False
-    """Assess every P2P transfer before it posts (risk/screening.py). Off until the existing
-    transfer tests allow for the default rules and the time budget (see the helper-L report)."""
+    risk_screen_transfers: bool = True
+    """Assess every money movement (P2P transfer on both paths, merchant payment, withdrawal,
+    top-up, FX conversion) before it posts (risk/screening.py). Switching it off is for tests
+    about something else and for bulk loads; production keeps it on."""
     risk_review_expected_minutes: int = Field(default=30, ge=1)
     """The decision time a held transfer's owner is told to expect (and the review SLA)."""
     risk_review_timeout_hours: int = Field(default=24, ge=1)

@@ -253,7 +253,11 @@ def test_racing_conversions_of_one_quote_move_money_once(client: TestClient, rt:
     zhang = zhang_with(client, rt)
     offer = quote(client, zhang)
     with rt.db.uow(read_only=True) as uow:
-        actor = SimpleNamespace(user=uow.users.get(user_id_of(rt, "张明")))
+        # The service reads the user, and the session's device and IP (for risk screening).
+        actor = SimpleNamespace(
+            user=uow.users.get(user_id_of(rt, "张明")),
+            session=SimpleNamespace(device_id=None, ip=None),
+        )
     outcomes: list[str] = []
 
     def attempt() -> None:

@@ -32,7 +32,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.conftest import BACKENDS, FAST_ARGON2, TEST_KEYS, _reset_postgres
+from tests.conftest import BACKENDS, FAST_ARGON2, RISK_BUDGET_MS, TEST_KEYS, _reset_postgres
 from tests.ledger.actors import send_transfer, sign_in
 from tests.ledger.funding import fund
 from tests.support import START
@@ -143,7 +143,9 @@ def side_of(account: LedgerAccount) -> Side:
 
 
 def _fresh_runtime(url: str, tmp: Path, clock: FrozenClock) -> Runtime:
-    built = Settings(env="dev", data_dir=tmp, database_url=url, **TEST_KEYS)
+    built = Settings(
+        env="dev", data_dir=tmp, database_url=url, risk_time_budget_ms=RISK_BUDGET_MS, **TEST_KEYS
+    )
     return build_runtime(built, clock=clock, random=SeededRandom(11), argon2=FAST_ARGON2)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_KEYS
 from tests.risk.helpers import add_user, movement, staff, still_timer
 from tests.support import START
 from walletdesk.clock import FrozenClock
@@ -21,6 +23,13 @@ from walletdesk.risk.memory import MemoryStore
 from walletdesk.risk.models import Action, MovementKind
 from walletdesk.risk.records import RuleSetVersion
 from walletdesk.runtime import Runtime
+from walletdesk.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """The production default time budget (the suite's is out of reach): this file tests it."""
+    return Settings(env="dev", data_dir=tmp_path, database_url=database_url, **TEST_KEYS)
 
 
 def test_an_ordinary_transfer_is_approved_and_its_decision_is_stored(

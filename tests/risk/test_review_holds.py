@@ -18,7 +18,7 @@ from tests.risk.review_helpers import (
 )
 from walletdesk.clock import FrozenClock
 from walletdesk.errors import Conflict, Forbidden, ValidationFailed
-from walletdesk.risk import held_transfers, review
+from walletdesk.risk import held_transfers, review, review_actions, review_view
 from walletdesk.risk.screening import TransferDeclined
 from walletdesk.runtime import Runtime
 
@@ -66,10 +66,10 @@ def test_reviewer_approval_posts_one_entry_and_conserves_totals(rt: Runtime) -> 
     liu = staff(rt, "usr_liu_shen", "risk_reviewer")
     case = review.next_case(rt, liu)
     assert case is not None and case.assigned_to == "usr_liu_shen"
-    view = review.case_view(rt, liu, case.id)
+    view = review_view.case_view(rt, liu, case.id)
     assert [h.rule_id for h in view.decisions[0].hits] == ["review_hold_from_1000"]
     assert view.decisions[0].hits[0].reason("zh-CN") == "单笔 1000 元以上需审核"
-    done = review.approve_case(rt, liu, case.id, comment="熟人转账", label="false_positive")
+    done = review_actions.approve_case(rt, liu, case.id, comment="熟人转账", label="false_positive")
     assert done.done and len(done.entry_ids) == 1
     assert balance(rt, zhang.user.id) == (1_900_000, 0)
     assert balance(rt, li.user.id) == (100_000, 0)
@@ -84,8 +84,8 @@ def test_reviewer_decline_releases_the_money_and_conserves_totals(rt: Runtime) -
     case = review.next_case(rt, liu)
     assert case is not None
     with pytest.raises(ValidationFailed):
-        review.decline_case(rt, liu, case.id, comment="  ", label="valuable_alert")
-    review.decline_case(rt, liu, case.id, comment="疑似诈骗", label="valuable_alert")
+        review_actions.decline_case(rt, liu, case.id, comment="  ", label="valuable_alert")
+    review_actions.decline_case(rt, liu, case.id, comment="疑似诈骗", label="valuable_alert")
     assert balance(rt, zhang.user.id) == (2_000_000, 0)
     assert balance(rt, li.user.id) == (0, 0)
     books_ok(rt)
@@ -130,12 +130,12 @@ def test_four_eyes_needs_a_second_different_approver(rt: Runtime) -> None:
     wang = staff(rt, "usr_wang_shen", "risk_reviewer")
     case = review.next_case(rt, liu)
     assert case is not None
-    first = review.approve_case(rt, liu, case.id, comment="核实过", label="false_positive")
+    first = review_actions.approve_case(rt, liu, case.id, comment="核实过", label="false_positive")
     assert not first.done and balance(rt, li.user.id) == (0, 0)
     with pytest.raises(Forbidden) as refused:
-        review.approve_case(rt, liu, case.id, comment="再批", label="false_positive")
+        review_actions.approve_case(rt, liu, case.id, comment="再批", label="false_positive")
     assert refused.value.code == "second_approver_must_differ"
-    second = review.approve_case(rt, wang, case.id, comment="同意", label="false_positive")
+    second = review_actions.approve_case(rt, wang, case.id, comment="同意", label="false_positive")
     assert second.done and balance(rt, li.user.id) == (600_000, 0)
     books_ok(rt)
 
@@ -149,7 +149,9 @@ def test_no_one_reviews_a_case_about_their_own_account(rt: Runtime) -> None:
         case = uow.risk_review.cases.open_of_user(zhang.user.id)
     assert case is not None
     with pytest.raises(Forbidden) as refused:
-        review.approve_case(rt, li_as_reviewer, case.id, comment="ok", label="false_positive")
+        review_actions.approve_case(
+            rt, li_as_reviewer, case.id, comment="ok", label="false_positive"
+        )
     assert refused.value.code == "own_review_case"
     zhang_as_reviewer = staff(rt, zhang.user.id, "risk_reviewer")
     assert review.next_case(rt, zhang_as_reviewer) is None
@@ -181,9 +183,9 @@ def test_a_freeze_rule_freezes_the_payer_holds_the_money_and_notifies(rt: Runtim
     case = review.next_case(rt, liu)
     assert case is not None and case.auto_frozen
     with pytest.raises(Conflict):
-        review.approve_case(rt, liu, case.id, comment="ok", label="false_positive")
-    assert not review.unfreeze_customer(rt, liu, case.id, comment="客户本人").done
+        review_actions.approve_case(rt, liu, case.id, comment="ok", label="false_positive")
+    assert not review_actions.unfreeze_customer(rt, liu, case.id, comment="客户本人").done
     with pytest.raises(Forbidden):
-        review.unfreeze_customer(rt, liu, case.id, comment="再来")
-    assert review.unfreeze_customer(rt, wang, case.id, comment="同意解冻").done
+        review_actions.unfreeze_customer(rt, liu, case.id, comment="再来")
+    assert review_actions.unfreeze_customer(rt, wang, case.id, comment="同意解冻").done
     books_ok(rt)

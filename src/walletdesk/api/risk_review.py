@@ -12,7 +12,7 @@ from walletdesk.api.access import requires
 from walletdesk.api.deps import RuntimeDep, request_locale
 from walletdesk.identity.authentication import Authenticated
 from walletdesk.identity.permissions import Permission
-from walletdesk.risk import review
+from walletdesk.risk import review, review_actions, review_view
 from walletdesk.risk.review_models import ReviewCase
 
 router = APIRouter(prefix="/api/v1/staff/risk", tags=["risk review"])
@@ -101,7 +101,7 @@ class ActionOut(BaseModel):
     entry_ids: list[str] = []
 
 
-def _action(result: review.ActionResult) -> ActionOut:
+def _action(result: review_actions.ActionResult) -> ActionOut:
     return ActionOut(case=CaseOut.of(result.case), done=result.done, entry_ids=result.entry_ids)
 
 
@@ -118,7 +118,7 @@ def take_next_case(actor: Reviewer, rt: RuntimeDep) -> CaseOut | None:
 
 @router.get("/cases/{case_id}")
 def get_case(case_id: str, request: Request, actor: Reviewer, rt: RuntimeDep) -> CaseViewOut:
-    view = review.case_view(rt, actor, case_id)
+    view = review_view.case_view(rt, actor, case_id)
     locale = request_locale(request)
     return CaseViewOut(
         case=CaseOut.of(view.case),
@@ -178,31 +178,37 @@ def get_case(case_id: str, request: Request, actor: Reviewer, rt: RuntimeDep) ->
 
 @router.post("/cases/{case_id}/approve")
 def approve(case_id: str, body: ClosingIn, actor: Reviewer, rt: RuntimeDep) -> ActionOut:
-    return _action(review.approve_case(rt, actor, case_id, comment=body.comment, label=body.label))
+    return _action(
+        review_actions.approve_case(rt, actor, case_id, comment=body.comment, label=body.label)
+    )
 
 
 @router.post("/cases/{case_id}/decline")
 def decline(case_id: str, body: ClosingIn, actor: Reviewer, rt: RuntimeDep) -> ActionOut:
-    return _action(review.decline_case(rt, actor, case_id, comment=body.comment, label=body.label))
+    return _action(
+        review_actions.decline_case(rt, actor, case_id, comment=body.comment, label=body.label)
+    )
 
 
 @router.post("/cases/{case_id}/freeze")
 def freeze(case_id: str, body: ClosingIn, actor: Reviewer, rt: RuntimeDep) -> ActionOut:
     return _action(
-        review.decline_case(rt, actor, case_id, comment=body.comment, label=body.label, freeze=True)
+        review_actions.decline_case(
+            rt, actor, case_id, comment=body.comment, label=body.label, freeze=True
+        )
     )
 
 
 @router.post("/cases/{case_id}/unfreeze")
 def unfreeze(case_id: str, body: CommentIn, actor: Reviewer, rt: RuntimeDep) -> ActionOut:
-    return _action(review.unfreeze_customer(rt, actor, case_id, comment=body.comment))
+    return _action(review_actions.unfreeze_customer(rt, actor, case_id, comment=body.comment))
 
 
 @router.post("/cases/{case_id}/ask-customer")
 def ask(case_id: str, body: CommentIn, actor: Reviewer, rt: RuntimeDep) -> ActionOut:
-    return _action(review.ask_customer(rt, actor, case_id, comment=body.comment))
+    return _action(review_actions.ask_customer(rt, actor, case_id, comment=body.comment))
 
 
 @router.post("/cases/{case_id}/escalate")
 def escalate(case_id: str, body: CommentIn, actor: Reviewer, rt: RuntimeDep) -> ActionOut:
-    return _action(review.escalate_case(rt, actor, case_id, comment=body.comment))
+    return _action(review_actions.escalate_case(rt, actor, case_id, comment=body.comment))

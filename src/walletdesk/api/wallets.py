@@ -80,7 +80,10 @@ class FailureReasonOut(BaseModel):
 class TransactionOut(BaseModel):
     id: str
     kind: str
-    status: str = Field(description="succeeded, processing or failed")
+    status: str = Field(
+        description="succeeded, processing or failed; under_review (审核中), cancelled or "
+        "declined for a movement the risk engine held"
+    )
     amount: MoneyOut = Field(description="Negative when money left the wallet")
     balance_after: MoneyOut | None = Field(description="None until it is in the ledger")
     counterparty: str | None
@@ -89,6 +92,9 @@ class TransactionOut(BaseModel):
     created_at: datetime
     failure_reason: FailureReasonOut | None = Field(
         default=None, description="Why it failed, or why it is still processing"
+    )
+    expected_by: datetime | None = Field(
+        default=None, description="Under review (审核中): when a decision is expected"
     )
 
     @classmethod
@@ -111,6 +117,7 @@ class TransactionOut(BaseModel):
             reversal_of=item.reversal_of,
             created_at=item.created_at,
             failure_reason=reason,
+            expected_by=item.expected_by,
         )
 
 
@@ -197,9 +204,12 @@ def create_transfer(
 
 class HeldTransferOut(BaseModel):
     id: str
+    kind: str = Field(default="transfer", description="transfer, payment or withdrawal")
     status: str = Field(examples=["under_review"])
     amount: MoneyOut
-    recipient_id: str
+    recipient_id: str | None = Field(
+        description="The receiving wallet (a merchant's id for a payment, none for a withdrawal)"
+    )
     note: str | None
     created_at: datetime
     expected_by: datetime
@@ -208,6 +218,7 @@ class HeldTransferOut(BaseModel):
 def _held_out(held: HeldTransfer) -> HeldTransferOut:
     return HeldTransferOut(
         id=held.id,
+        kind=held.kind,
         status=held.status,
         amount=MoneyOut.of(Money(held.amount_minor, held.currency)),
         recipient_id=held.recipient_id,
@@ -256,6 +267,20 @@ def list_transactions(
     locale = request_locale(request)
     return TransactionsOut(
         items=[TransactionOut.of(i, locale) for i in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post("/transactions/{transaction_id}/cancel")
+def cancel_held_transaction(
+    transaction_id: str, request: Request, actor: CurrentUser, rt: RuntimeDep
+) -> TransactionOut:
+    """Cancel a movement under review (审核中): a transfer, a payment from the balance or a
+    withdrawal the risk engine held. The reserved money is available again (a payment's
+    order is payable again); the transaction then shows as cancelled. 409
+    `held_transfer_settled` / `held_movement_settled` once a reviewer has decided."""
+    held_transfers.cancel_held(rt, actor, transaction_id)
+    return TransactionOut.of(
+        wallets.transaction(rt, actor, transaction_id), request_locale(request)
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from walletdesk.banking import records
-from walletdesk.banking.models import BankOperation, OperationKind
+from walletdesk.banking.models import REVIEW_STATUSES, BankOperation, OperationKind
 from walletdesk.banking.reasons import explanation
 from walletdesk.ledger import wallets
 from walletdesk.ledger.money import Money
@@ -88,6 +88,8 @@ def operation_transaction(
         operation = records.operations(uow).get(operation_id)
         if operation is None or operation.user_id != actor.user.id:
             return None
+        if operation.status in REVIEW_STATUSES:
+            return None  # a held withdrawal: `risk.held_history` shows it, with its review
         card = records.cards(uow).get(operation.card_id)
     if operation.entry_id is not None:
         return wallets.entry_transaction(rt, actor, operation.entry_id)

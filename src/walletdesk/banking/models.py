@@ -59,6 +59,20 @@ class OperationStatus(StrEnum):
     PROCESSING = "processing"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    UNDER_REVIEW = "under_review"
+    """A withdrawal the risk engine held: reserved, not sent to the bank until a reviewer
+    approves it (then processing); see `banking.screening`."""
+    CANCELLED = "cancelled"
+    """Cancelled by its owner while under review; never sent to the bank."""
+    DECLINED = "declined"
+    """Declined in review (or at the review's final timeout); never sent to the bank."""
+
+
+REVIEW_STATUSES = frozenset(
+    {OperationStatus.UNDER_REVIEW, OperationStatus.CANCELLED, OperationStatus.DECLINED}
+)
+"""Statuses of an operation that is (or was) held for review and never reached the bank: the
+history shows it as a held movement (`risk.held_history`), with its expected decision time."""
 
 
 @dataclass

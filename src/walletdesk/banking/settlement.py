@@ -182,7 +182,16 @@ def reconcile_pending(rt: Runtime, *, limit: int = 200) -> dict[str, int]:
     """Ask the bank about every operation stuck in processing; returns counts by new status."""
     with rt.db.uow(read_only=True) as uow:
         stuck = records.operations(uow).open_since(rt.clock.now() - RECONCILE_AFTER, limit=limit)
-    counts = {status.value: 0 for status in OperationStatus}
+    # Only processing operations are asked about (never one held for review), so these are
+    # the statuses they can end in.
+    counts = {
+        status.value: 0
+        for status in (
+            OperationStatus.PROCESSING,
+            OperationStatus.SUCCEEDED,
+            OperationStatus.FAILED,
+        )
+    }
     for operation_id in stuck:
         try:
             view = refresh(rt, operation_id)

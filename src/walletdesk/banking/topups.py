@@ -10,9 +10,11 @@ from walletdesk.banking import records
 from walletdesk.banking.cards import access_card_for
 from walletdesk.banking.models import BankOperation, OperationKind, OperationStatus
 from walletdesk.banking.operations import check_card_usable, conclude, previous_attempt
+from walletdesk.banking.screening import screen_topup
 from walletdesk.banking.settlement import OperationView
 from walletdesk.ledger.money import Money
 from walletdesk.randomness import new_id
+from walletdesk.risk.screening import refusals
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -32,16 +34,20 @@ def top_up(
     """check_top_up: charge the card and credit the wallet when the bank says yes.
 
     The operation is committed before the bank is asked, so a crash in between leaves a
-    processing operation that reconciliation settles, never a charge we forgot."""
+    processing operation that reconciliation settles, never a charge we forgot. The risk
+    engine assesses it first (`banking.screening`); a top-up is never held: anything but an
+    approval refuses it with the coded error and the card is not charged."""
     earlier = previous_attempt(rt, actor, key)
     if earlier is not None:
         return conclude(rt, earlier.id, None, record)
     now = rt.clock.now()
-    with rt.db.uow() as uow:
+    with refusals(rt), rt.db.uow() as uow:
         card = access_card_for(uow, actor, card_id)
         check_card_usable(card, amount)
+        operation_id = new_id(rt.random, "top")
+        screen_topup(rt, uow, actor, operation_id=operation_id, amount=amount)
         operation = BankOperation(
-            id=new_id(rt.random, "top"),
+            id=operation_id,
             kind=OperationKind.TOPUP,
             user_id=actor.user.id,
             card_id=card.id,

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from walletdesk.banking import records
 from walletdesk.banking.cards import access_card_for
 from walletdesk.banking.fees import month_start, schedule
-from walletdesk.banking.models import BankOperation, Card, OperationKind, OperationStatus
+from walletdesk.banking.models import BankOperation, Card, OperationKind
 from walletdesk.banking.operations import check_card_usable, conclude, previous_attempt
+from walletdesk.banking.screening import first_status, hold_withdrawal, screen_withdrawal
 from walletdesk.banking.settlement import OperationView
 from walletdesk.errors import Conflict, ValidationFailed
 from walletdesk.i18n import N_
@@ -21,6 +22,7 @@ from walletdesk.ledger.guards import check_outgoing, lock_payer
 from walletdesk.ledger.holds import place_hold
 from walletdesk.ledger.money import Money
 from walletdesk.randomness import new_id
+from walletdesk.risk.screening import refusals
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -80,12 +82,14 @@ def withdraw(
     """check_withdraw: hold amount + fee, then ask the bank to pay the card.
 
     Frozen wallets, limits and the balance are checked in the transaction that places the
-    hold; the bank is asked only after it commits."""
+    hold; the bank is asked only after it commits. The risk engine assesses it first
+    (`banking.screening`): a held withdrawal waits under review instead of going to the bank,
+    a refused one rolls back and raises the coded error."""
     earlier = previous_attempt(rt, actor, key)
     if earlier is not None:
         return conclude(rt, earlier.id, None, record)
     now = rt.clock.now()
-    with rt.db.uow() as uow:
+    with refusals(rt), rt.db.uow() as uow:
         card = access_card_for(uow, actor, card_id)
         _check_payout_card(card, amount)
         payer = lock_payer(uow, actor.user.id)
@@ -99,6 +103,15 @@ def withdraw(
         counted = check_outgoing(rt, uow, payer, amount, locale=locale)
         operation_id = new_id(rt.random, "wdr")
         wallet = wallet_account(rt, uow, payer.id, amount.currency)
+        screened = screen_withdrawal(
+            rt,
+            uow,
+            actor,
+            operation_id=operation_id,
+            amount=amount,
+            counted=counted,
+            available=wallet.available,
+        )
         hold = place_hold(
             rt,
             uow,
@@ -109,24 +122,31 @@ def withdraw(
             reference=operation_id,
             locale=locale,
         )
-        records.operations(uow).add(
-            BankOperation(
-                id=operation_id,
-                kind=OperationKind.WITHDRAWAL,
-                user_id=payer.id,
-                card_id=card.id,
-                bank_code=card.bank_code,
-                amount=amount.minor,
-                fee=quoted.fee.minor,
-                currency=amount.currency,
-                status=OperationStatus.PROCESSING,
-                client_key=key,
-                hold_id=hold.id,
-                created_at=now,
-                updated_at=now,
-                limit_counted=counted,
-            )
+        operation = BankOperation(
+            id=operation_id,
+            kind=OperationKind.WITHDRAWAL,
+            user_id=payer.id,
+            card_id=card.id,
+            bank_code=card.bank_code,
+            amount=amount.minor,
+            fee=quoted.fee.minor,
+            currency=amount.currency,
+            status=first_status(screened),
+            client_key=key,
+            hold_id=hold.id,
+            created_at=now,
+            updated_at=now,
+            limit_counted=counted,
         )
+        records.operations(uow).add(operation)
+        if screened is not None and screened.held:  # under review: not sent to the bank
+            view = hold_withdrawal(
+                rt, uow, screened, payer=payer, operation=operation, card=card, locale=locale
+            )
+            if record is not None:
+                record(uow, view)
+            uow.commit()
+            return view
         uow.commit()
     token = card.gateway_token
     assert token is not None

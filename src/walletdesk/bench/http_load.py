@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from walletdesk.bench.loads import Operation, amount_for, pick_pair
+from walletdesk.bench.loads import Operation, Tally, amount_for, pick_pair
 from walletdesk.bench.world import World
 
 HOST = "127.0.0.1"
@@ -86,7 +86,7 @@ def api_server(world: World, *, workers: int) -> Iterator[str]:
             server.wait()
 
 
-def http_operation(world: World, client: httpx.Client) -> Operation:
+def http_operation(world: World, client: httpx.Client, tally: Tally) -> Operation:
     def run(rng: random.Random) -> int:
         payer, payee = pick_pair(world, rng)
         amount = amount_for(rng)
@@ -98,6 +98,9 @@ def http_operation(world: World, client: httpx.Client) -> Operation:
                 "Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128))),
             },
         )
+        if response.status_code == 202:  # held for review by the risk engine
+            tally.hold()
+            return 0
         if response.status_code != 201:
             raise HttpRefused(response.status_code, response.text[:200])
         return 1

@@ -19,6 +19,7 @@ from walletdesk.errors import DomainError
 from walletdesk.ledger.money import Money
 from walletdesk.ledger.payouts import PayoutItem, pay_out
 from walletdesk.ledger.transfers import transfer
+from walletdesk.merchants.models import Merchant
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Tally:
 
     operations: int = 0
     transfers: int = 0
+    held: int = 0  # operations the risk engine held for review: no entry until a decision
     errors: Counter[str] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -36,6 +38,10 @@ class Tally:
             self.operations += 1
             self.transfers += transfers
             self.latencies.append(seconds)
+
+    def hold(self) -> None:
+        with self.lock:
+            self.held += 1
 
     def fail(self, code: str) -> None:
         with self.lock:
@@ -55,10 +61,10 @@ def pick_pair(world: World, rng: random.Random) -> tuple[Person, Person]:
     return payer, payee
 
 
-def p2p_operation(world: World) -> Operation:
+def p2p_operation(world: World, tally: Tally) -> Operation:
     def run(rng: random.Random) -> int:
         payer, payee = pick_pair(world, rng)
-        transfer(
+        result = transfer(
             world.rt,
             payer.actor,
             to=payee.user_id,
@@ -66,6 +72,9 @@ def p2p_operation(world: World) -> Operation:
             note=None,
             locale="zh-CN",
         )
+        if result.status == "under_review":
+            tally.hold()
+            return 0
         return 1
 
     return run
@@ -83,32 +92,55 @@ def bulk_operation(world: World, batch: int) -> Operation:
     return run
 
 
-def merchant_operation(world: World) -> Operation:
-    """All payments go to one merchant: it creates an order, a random person pays it. Both
-    steps are timed, so the figure is orders paid per second. The merchant's balance is split
-    over sharded rows, which is what this mode puts to the test."""
-    from walletdesk.merchants.payments import create_order, pay
+def merchant_orders(world: World, count: int, clients: int) -> tuple[Merchant, list[str]]:
+    """One merchant and `count` orders it created through the real service, before the clock
+    starts: the figure is payments per second (the merchant's order creation is its own
+    operation, measured and printed apart by `order_rate`)."""
+    from walletdesk.merchants.payments import create_order
     from walletdesk.merchants.registry import create_merchant
 
     merchant = create_merchant(world.rt, name="Bench Coffee", webhook_url=None).merchant
-    counter = iter(range(10**9))
+    rng = random.Random(20261122)  # noqa: S311 - load shape, not security
+    amounts = [amount_for(rng) for _ in range(count)]
+
+    def make(number: int) -> str:
+        return create_order(
+            world.rt,
+            merchant,
+            amount=amounts[number],
+            merchant_order_id=f"bench-{number}",
+            description="拿铁",
+        ).order.id
+
+    with ThreadPoolExecutor(max_workers=clients, thread_name_prefix="orders") as pool:
+        return merchant, list(pool.map(make, range(count)))
+
+
+def merchant_operation(world: World, tally: Tally, order_ids: list[str]) -> Operation:
+    """All payments go to one merchant: a random person pays the next of its orders. The
+    merchant's balance is split over sharded rows, which is what this mode puts to the test."""
+    from walletdesk.merchants.payments import pay
+
+    queue = iter(order_ids)
     lock = threading.Lock()
 
     def run(rng: random.Random) -> int:
         with lock:
-            number = next(counter)
-        order = create_order(
-            world.rt,
-            merchant,
-            amount=amount_for(rng),
-            merchant_order_id=f"bench-{number}",
-            description="拿铁",
-        )
+            order_id = next(queue, None)
+        if order_id is None:
+            raise OrdersExhausted()
         payer = rng.choice(world.people)
-        pay(world.rt, payer.actor, order.order.id, coupon_id=None, locale="zh-CN")
+        view = pay(world.rt, payer.actor, order_id, coupon_id=None, locale="zh-CN")
+        if view.state != "paid":
+            tally.hold()
+            return 0
         return 1
 
     return run
+
+
+class OrdersExhausted(Exception):
+    """The run paid every pre-created order: make more (`--seconds` sizes them)."""
 
 
 def drive(
@@ -131,6 +163,9 @@ def drive(
             except DomainError as exc:
                 tally.fail(exc.code)
                 continue
+            except OrdersExhausted:
+                tally.fail("orders_exhausted")
+                return
             except Exception as exc:  # noqa: BLE001 - counted and shown, the run goes on
                 tally.fail(type(exc).__name__)
                 continue

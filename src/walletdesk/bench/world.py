@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from walletdesk.identity.authentication import Authenticated, SignedIn, login
@@ -53,6 +54,7 @@ class World:
             "WALLETDESK_DATA_DIR": str(self.data_dir),
             "WALLETDESK_DATABASE_URL": self.rt.settings.resolved_database_url,
             "WALLETDESK_LOG_LEVEL": "WARNING",
+            "WALLETDESK_RISK_SCREEN_TRANSFERS": str(self.rt.settings.risk_screen_transfers).lower(),
         }
 
     def check(self) -> list[str]:
@@ -69,10 +71,15 @@ def build_world(
     data_dir: Path,
     *,
     people: int,
+    screening: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> World:
     settings = Settings(
-        env="dev", data_dir=data_dir, database_url=database_url, log_level="WARNING"
+        env="dev",
+        data_dir=data_dir,
+        database_url=database_url,
+        log_level="WARNING",
+        risk_screen_transfers=screening,
     )
     rt = build_runtime(settings, random=SystemRandom(), argon2=SEED_ARGON2)
     world = World(rt=rt, data_dir=data_dir)
@@ -118,4 +125,48 @@ def build_world(
         world.people.append(Person(actor=actor, token=signed.token))
         if progress is not None:
             progress(number + 1)
+    if screening:
+        snooze_behaviour_rules(world)
     return world
+
+
+# The bench's traffic is hundreds of transfers a minute between the same few hundred new
+# accounts: exactly what these rules exist to stop (frequent transfers, fan-out, mules, ...).
+# With screening on, each bench person gets a snooze of them, as a reviewer would give a
+# known high-volume customer: every rule is still evaluated on every movement (the cost is
+# measured), but these do not turn the run into a stream of holds and step-ups.
+BEHAVIOUR_RULES = (
+    "new_receiving_account",
+    "dormant_reactivated",
+    "unusual_amount_new_payee",
+    "quick_follow_up",
+    "fan_out",
+    "fan_in_possible_mule",
+    "similar_amounts_one_receiver",
+    "pass_through",
+    "frequent_transfers",
+    "account_drained",
+    "device_shared_by_many",
+)
+
+
+def snooze_behaviour_rules(world: World) -> None:
+    from walletdesk.randomness import new_id
+    from walletdesk.risk.records import Snooze
+
+    now = world.rt.clock.now()
+    with world.rt.db.uow() as uow:
+        for person in world.people:
+            for rule_id in BEHAVIOUR_RULES:
+                uow.risk.add_snooze(
+                    Snooze(
+                        id=new_id(world.rt.random, "rsz"),
+                        user_id=person.user_id,
+                        rule_id=rule_id,
+                        until=now + timedelta(days=1),
+                        reason="benchmark traffic",
+                        created_at=now,
+                        created_by=None,
+                    )
+                )
+        uow.commit()

@@ -19,10 +19,20 @@ from walletdesk.ledger.fx_models import QUOTE_TTL, FxConversion, FxQuote
 from walletdesk.ledger.fx_pricing import Price, price
 from walletdesk.ledger.fx_rates import current_rates
 from walletdesk.ledger.guards import check_outgoing, lock_payer
+from walletdesk.ledger.limits import cny_equivalent
 from walletdesk.ledger.models import AccountKind, EntryKind, Leg
 from walletdesk.ledger.money import Money, check_currency
 from walletdesk.ledger.posting import post_entry
 from walletdesk.randomness import new_id
+from walletdesk.risk.models import MovementKind
+from walletdesk.risk.screening import (
+    Screened,
+    check_screened,
+    movement_of,
+    record_posted,
+    refusals,
+    screen,
+)
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -127,9 +137,11 @@ def convert(
     """check_convert: carry out the actor's quote, once, before it expires.
 
     Someone else's quote is "not found", like a missing one. `record` runs inside the
-    transaction just before commit (the idempotency layer stores the response there)."""
+    transaction just before commit (the idempotency layer stores the response there).
+
+    The risk engine assesses the conversion before it posts (`screen_conversion`)."""
     now = rt.clock.now()
-    with rt.db.uow() as uow:
+    with refusals(rt), rt.db.uow() as uow:
         quotes = quote_repository(uow)
         # Row lock first, so a second conversion of this quote waits and then sees it used.
         quote = quotes.get(quote_id, for_update=True)
@@ -144,6 +156,7 @@ def convert(
                 expired_at=quote.expires_at,
             )
         payer = lock_payer(uow, actor.user.id)
+        screened = screen_conversion(rt, uow, actor, quote_id=quote.id, sell=quote.sell)
         conversion = post_conversion(
             rt,
             uow,
@@ -156,10 +169,39 @@ def convert(
         )
         if not quotes.mark_used(quote.id, at=now, entry_id=conversion.id):
             raise _quote_used()
+        if screened is not None:
+            record_posted(uow, screened)
         if record is not None:
             record(uow, conversion)
         uow.commit()
     return conversion
+
+
+def screen_conversion(
+    rt: Runtime, uow: UnitOfWork, actor: Authenticated, *, quote_id: str, sell: Money
+) -> Screened | None:
+    """Assess an exchange of the user's own money (the movement id is the quote's). It is
+    never held — a quote lives seconds and nothing leaves the user — so anything but an
+    approval raises `RefusedByRisk` (`fx_declined`, `fx_needs_review`, step-up); a freeze
+    decision freezes the wallet as it refuses. None when screening is off.
+
+    A conversion inside a merchant payment (`convert_within`) is not assessed on its own:
+    the payment it serves is."""
+    if not rt.settings.risk_screen_transfers:
+        return None
+    movement = movement_of(
+        rt,
+        uow,
+        kind=MovementKind.FX,
+        sender_id=actor.user.id,
+        receiver_id=None,
+        amount=sell,
+        cny_amount=cny_equivalent(uow, sell, rt.clock.now()),
+        device_id=actor.session.device_id,
+        ip=actor.session.ip,
+        movement_id=quote_id,
+    )
+    return check_screened(screen(rt, uow, movement))
 
 
 def convert_within(

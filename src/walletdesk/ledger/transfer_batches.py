@@ -9,7 +9,10 @@ transfers per transaction.
    which applies each one with the checks of `ledger.guards` where the rows are locked;
 3. queues, for each posted transfer, its ledger event and the recipient's notice, and runs the
    caller's `record` hook (the idempotency layer stores the response there);
-4. commits, delivers the notices, and only then tells each caller how its transfer ended.
+4. stores the risk decisions of the posted transfers and adds them to the engine's history,
+   one multi-row insert each for the whole batch (they were assessed before joining it:
+   see `ledger.transfers.transfer`);
+5. commits, delivers the notices, and only then tells each caller how its transfer ended.
 
 A transfer refused by a rule fails alone; an unexpected error fails the batch, which is then
 retried one transfer at a time so that one bad transfer cannot sink the others. A deadlock with
@@ -42,6 +45,7 @@ from walletdesk.randomness import new_id
 
 if TYPE_CHECKING:
     from walletdesk.ledger.transfers import TransferResult
+    from walletdesk.risk.screening import Screened
     from walletdesk.runtime import Runtime
     from walletdesk.storage.uow import UnitOfWork
 
@@ -74,6 +78,8 @@ class TransferOrder:
     at: datetime
     account_ids: tuple[str, str]  # used only if the payer's or payee's wallet is new
     record: Callable[[UnitOfWork, TransferResult], None] | None
+    screened: Screened | None = None
+    """The risk engine's approval (`ledger.transfers`), stored with the money if it posts."""
 
 
 TransferSlot = Slot[TransferOrder, "TransferResult"]
@@ -157,6 +163,7 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             except DomainError as exc:
                 slot.fail(exc)
         rows = uow.transfer_engine.post(items) if items else []
+        screened: list[Screened] = []
         for number, code, info in rows:
             slot, order = slots[number], slots[number].item
             if code == "stale_account":
@@ -166,7 +173,12 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             else:
                 if order.record is not None and not isinstance(order.record, ResponseRecord):
                     order.record(uow, results[number])
+                if order.screened is not None:
+                    screened.append(order.screened)
                 settled.append((slot, results[number]))
+        if screened:
+            uow.risk.add_decisions([s.decision for s in screened])
+            uow.risk.record_events([s.movement for s in screened])
         uow.commit()
     for slot, result in settled:
         slot.succeed(result)

@@ -81,6 +81,8 @@ class HistoryItem:
     """A msgid saying why it failed (or is still open), translated at the edge."""
     next_step: str | None = None
     """A msgid saying what the user can do about it."""
+    expected_by: datetime | None = None
+    """Under review (审核中, a movement held by the risk engine): when a decision is expected."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,11 @@ as a top-up: a `BankOperation` (kind `payment`) whose id is the bank's request i
 the reply, by a signed callback or by a status query (`banking.settlement`).
 
 1. One transaction claims the order (pending → paying: nobody else can pay it now), spends
-   the coupon, checks the payer (frozen wallet, limits, recent security change) and records
-   the operation. It commits before the bank is asked, so a crash in between leaves an open
-   operation that reconciliation settles, never a charge we forgot.
+   the coupon, checks the payer (frozen wallet, limits, recent security change), has the
+   risk engine assess the payment (anything but an approval refuses it: a card payment
+   cannot be held, see `merchants.screening`) and records the operation. It commits before
+   the bank is asked, so a crash in between leaves an open operation that reconciliation
+   settles, never a charge we forgot.
 2. The bank is asked to charge the card what the payer pays (the order less any coupon).
 3. Its answer settles the order in the transaction that settles the operation:
    - success: ONE entry, the bank's clearing account → a merchant shard, with the coupon's
@@ -51,10 +53,12 @@ from walletdesk.merchants.payments import (
     spend_discount,
     visible_to_payer,
 )
+from walletdesk.merchants.screening import screen_card_payment
 from walletdesk.merchants.store import store
 from walletdesk.merchants.webhooks import PAYMENT_SUCCEEDED, queue_webhook
 from walletdesk.notify.templates import TEMPLATES, Template
 from walletdesk.randomness import new_id
+from walletdesk.risk.screening import refusals
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -98,7 +102,9 @@ def pay_by_card(
     if earlier is not None:
         return _resume(rt, actor, earlier, order_id, record)
     now = rt.clock.now()
-    with rt.db.uow() as uow:
+    # A refusal by the risk engine (`merchants.screening`) rolls the claim back: nothing is
+    # charged and the order stays payable.
+    with refusals(rt), rt.db.uow() as uow:
         s = store(uow)
         order = visible_to_payer(s.orders.get(order_id), actor)
         card = access_card_for(uow, actor, card_id)
@@ -112,6 +118,7 @@ def pay_by_card(
         )
         user_pays = Money(order.amount - discount, order.currency)
         counted = check_outgoing(rt, uow, payer, user_pays, locale=locale)
+        screen_card_payment(rt, uow, actor, order=order, payer=payer, user_pays=user_pays)
         operation = BankOperation(
             id=new_id(rt.random, "cpy"),
             kind=OperationKind.PAYMENT,

@@ -20,7 +20,11 @@ from walletdesk.ledger.guards import check_outgoing, lock_payer
 from walletdesk.ledger.models import AccountKind, EntryKind, Leg
 from walletdesk.ledger.money import POINTS, Money
 from walletdesk.ledger.posting import post_entry
-from walletdesk.merchants.accounts import any_merchant_shard, hot_platform_account, points_account
+from walletdesk.merchants.accounts import (
+    any_merchant_shard_id,
+    hot_platform_account_id,
+    points_account_id,
+)
 from walletdesk.merchants.coupons import spend_coupon
 from walletdesk.merchants.errors import (
     AlreadyPaid,
@@ -30,9 +34,11 @@ from walletdesk.merchants.errors import (
 )
 from walletdesk.merchants.foreign import ForeignPlan, buy_what_is_missing, plan
 from walletdesk.merchants.models import Merchant, OrderStatus, PaymentOrder, Refund
+from walletdesk.merchants.screening import screen_balance_payment
 from walletdesk.merchants.store import store
 from walletdesk.merchants.webhooks import PAYMENT_SUCCEEDED, queue_webhook
 from walletdesk.randomness import new_id
+from walletdesk.risk.screening import refusals
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -221,17 +227,17 @@ def payment_legs(
     or the card's bank clearing account) gives what the payer pays, coupon expense the
     discount, and one of the merchant's shards receives the full order amount."""
     currency = order.currency
-    shard = any_merchant_shard(rt, uow, order.merchant_id, currency)
-    legs = [Leg(source_id, -user_pays, currency), Leg(shard.id, order.amount, currency)]
+    shard = any_merchant_shard_id(rt, uow, order.merchant_id, currency)
+    legs = [Leg(source_id, -user_pays, currency), Leg(shard, order.amount, currency)]
     if discount:
-        expense = hot_platform_account(rt, uow, AccountKind.COUPON_EXPENSE, currency)
-        legs.append(Leg(expense.id, -discount, currency))
+        expense = hot_platform_account_id(rt, uow, AccountKind.COUPON_EXPENSE, currency)
+        legs.append(Leg(expense, -discount, currency))
     points = rt.merchant_policy.points_for(user_pays, currency)
     if points:
         # Points ride in the payment's own entry: earned exactly when the payment posts.
-        liability = hot_platform_account(rt, uow, AccountKind.POINTS_LIABILITY, POINTS)
-        mine = points_account(rt, uow, payer_id)
-        legs += [Leg(liability.id, -points, POINTS), Leg(mine.id, points, POINTS)]
+        liability = hot_platform_account_id(rt, uow, AccountKind.POINTS_LIABILITY, POINTS)
+        mine = points_account_id(rt, uow, payer_id)
+        legs += [Leg(liability, -points, POINTS), Leg(mine, points, POINTS)]
     return legs, points
 
 
@@ -285,9 +291,13 @@ def pay(
 
     A CNY order is one entry. For an order in another currency, the payer's wallet in that
     currency pays as far as it goes and the rest is bought with CNY first (`foreign`): two
-    entries, the conversion and the payment, committed together."""
+    entries, the conversion and the payment, committed together.
+
+    The risk engine assesses the payment before it posts (`merchants.screening`): a held one
+    reserves the money and leaves the order paying until a reviewer decides; a refused one
+    rolls everything back and raises the coded error."""
     now = rt.clock.now()
-    with rt.db.uow() as uow:
+    with refusals(rt), rt.db.uow() as uow:
         s = store(uow)
         order = visible_to_payer(s.orders.get(order_id), actor)
         if not s.orders.claim_for_payment(order.id, actor.user.id, now):
@@ -300,8 +310,9 @@ def pay(
         )
         user_pays = Money(order.amount - discount, currency)
         payer = lock_payer(uow, actor.user.id)
+        counted = 0  # CNY fen the limits counted for the payment itself
         if currency == PIVOT:
-            check_outgoing(rt, uow, payer, user_pays, locale=locale)
+            counted = check_outgoing(rt, uow, payer, user_pays, locale=locale)
         else:
             chosen, conversion = buy_what_is_missing(
                 rt, uow, payer=payer, amount=user_pays, max_cny=max_cny, locale=locale
@@ -315,8 +326,26 @@ def pay(
                     fx_sold=conversion.sell.minor,
                 )
             if chosen.from_wallet.minor:
-                check_outgoing(rt, uow, payer, chosen.from_wallet, locale=locale)
+                counted = check_outgoing(rt, uow, payer, chosen.from_wallet, locale=locale)
         wallet = wallet_account(rt, uow, payer.id, currency)
+        held = screen_balance_payment(
+            rt,
+            uow,
+            actor,
+            order=order,
+            merchant=merchant,
+            payer=payer,
+            user_pays=user_pays,
+            discount=discount,
+            coupon_id=coupon_id,
+            counted=counted,
+            locale=locale,
+        )
+        if held is not None:  # under review: the money is reserved, nothing is paid yet
+            if record is not None:
+                record(uow, held)
+            uow.commit()
+            return held
         legs, points = payment_legs(
             rt,
             uow,
@@ -326,7 +355,26 @@ def pay(
             discount=discount,
             payer_id=payer.id,
         )
-        posted = post_entry(
+        # The entry posts as late as the foreign key allows: it locks the hot rows (a merchant
+        # shard, the points liability), and every statement after it keeps them locked longer.
+        # So the webhook and the idempotent response are written first, from the order as
+        # `record_payment` will leave it.
+        entry_id = new_id(rt.random, "ent")
+        claimed = s.orders.get(order.id)
+        assert claimed is not None
+        paid = replace(
+            claimed,
+            entry_id=entry_id,
+            user_paid=user_pays.minor,
+            discount=discount,
+            coupon_id=coupon_id if discount else None,
+            points_earned=points,
+        )
+        queue_webhook(rt, uow, merchant, PAYMENT_SUCCEEDED, payment_event(paid))
+        view = OrderView(order=paid, merchant_name=merchant.name, state="paid", refunds=[])
+        if record is not None:
+            record(uow, view)
+        post_entry(
             rt,
             uow,
             kind=EntryKind.PAYMENT,
@@ -335,20 +383,15 @@ def pay(
             legs=legs,
             description="Merchant payment",
             details=payment_details(order, merchant, payer.id, discount=discount, points=points),
+            entry_id=entry_id,
         )
         s.orders.record_payment(
             order.id,
-            entry_id=posted.entry.id,
+            entry_id=entry_id,
             user_paid=user_pays.minor,
             discount=discount,
-            coupon_id=coupon_id if discount else None,
+            coupon_id=paid.coupon_id,
             points_earned=points,
         )
-        paid = s.orders.get(order.id)
-        assert paid is not None
-        queue_webhook(rt, uow, merchant, PAYMENT_SUCCEEDED, payment_event(paid))
-        view = OrderView(order=paid, merchant_name=merchant.name, state="paid", refunds=[])
-        if record is not None:
-            record(uow, view)
         uow.commit()
     return view

@@ -5,10 +5,11 @@
 
 `assess` fails closed: an exception anywhere in the engine, or an assessment slower than
 `settings.risk_time_budget_ms`, gives a *hold* decision carrying the hit "risk engine
-unavailable" — never an approval. The engine's reads run inside a savepoint, so a database error
-there does not spoil the caller's transaction and the held decision is still stored with it.
-If even storing the decision fails, the exception reaches the caller, whose unit of work then
-rolls back: the movement does not post either way.
+unavailable" — never an approval. The engine's reads run inside a savepoint (the SQL store
+sends it in the same round trip as the read itself), so a database error there does not spoil
+the caller's transaction and the held decision is still stored with it. If even storing the
+decision fails, the exception reaches the caller, whose unit of work then rolls back: the
+movement does not post either way.
 """
 
 from __future__ import annotations
@@ -56,14 +57,40 @@ def _evaluate(rules: RuleSet, facts: Facts, movement: Movement, now: datetime) -
     return Assessment(features, rules.evaluate(features, facts.snoozed))
 
 
+_known_heads: dict[tuple[int, str], RuleSet] = {}
+_KNOWN_HEADS_MAX = 16
+
+
+def _rules_for(uow: UnitOfWork, head: tuple[int, str] | None) -> tuple[int, RuleSet]:
+    """`rule_set_for` without a savepoint's two round trips in the usual case: only a head
+    this process has not met yet is read from storage, and that read runs isolated."""
+    if head is None:
+        return rule_set_for(uow, None)
+    rules = _known_heads.get(head)
+    if rules is None:
+        with uow.risk.isolated():
+            _, rules = rule_set_for(uow, head)
+        if len(_known_heads) >= _KNOWN_HEADS_MAX:
+            _known_heads.clear()
+        _known_heads[head] = rules
+    return head[0], rules
+
+
 def assess(
-    rt: Runtime, uow: UnitOfWork, movement: Movement, *, timer: Timer = time.perf_counter
+    rt: Runtime,
+    uow: UnitOfWork,
+    movement: Movement,
+    *,
+    timer: Timer = time.perf_counter,
+    store: bool = True,
 ) -> Decision:
     """Decide on `movement` before it posts and store the decision in `uow` (not committed).
 
     Never approves on failure: see the module docstring. The caller commits the decision with
     whatever it does about the movement; a caller that refuses the movement by raising should
-    commit the decision first, or it rolls back with the refusal.
+    commit the decision first, or it rolls back with the refusal. With `store=False` the
+    decision is only returned (`uow` may be read-only): the caller stores it where the
+    movement is posted (the group commit stores a whole batch's decisions in one insert).
     """
     started = timer()
     now = rt.clock.now()
@@ -71,9 +98,8 @@ def assess(
     failure: str | None = None
     assessment: Assessment | None = None
     try:
-        with uow.risk.savepoint():
-            facts = uow.risk.facts(movement, now)
-            version, rules = rule_set_for(uow, facts.rule_set_head)
+        facts = uow.risk.facts(movement, now)  # isolated: a failure spoils no transaction
+        version, rules = _rules_for(uow, facts.rule_set_head)
         assessment = _evaluate(rules, facts, movement, now)
     except Exception as exc:
         # Any failure holds the movement; the reason stays in the log, not with the customer.
@@ -113,7 +139,8 @@ def assess(
         failure=failure,
         features=dict(features),
     )
-    uow.risk.add_decision(decision)
+    if store:
+        uow.risk.add_decision(decision)
     return decision
 
 

@@ -15,33 +15,27 @@ Operators: ``> >= < <= == != in not_in between``. Nothing else is read: no funct
 attribute access, no arithmetic beyond one factor, and only the features in
 `features.FEATURES`. Comparisons use exact integers (fen, seconds, counts); a factor is kept as
 a fraction. A comparison with an unknown (None) value is unknown, and `all`/`any`/`not` combine
-unknowns the three-valued way (Kleene), so an unknown never fires a rule.
+unknowns the three-valued way (Kleene), so an unknown never fires a rule (`predicates`).
 """
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
 
-from walletdesk.risk.features import FEATURES, FeatureType, FeatureValue
+from walletdesk.risk.features import FEATURES, FeatureType
 from walletdesk.risk.models import MovementKind
+from walletdesk.risk.predicates import (
+    Predicate,
+    between,
+    compare,
+    compare_features,
+    is_none,
+    membership,
+)
 
-Features = Mapping[str, FeatureValue]
-Predicate = Callable[[Features], bool | None]
-
-COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    ">": operator.gt,
-    ">=": operator.ge,
-    "<": operator.lt,
-    "<=": operator.le,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 WORD_OPERATORS = ("in", "not_in", "between")
 _NUMERIC = (FeatureType.COUNT, FeatureType.MONEY, FeatureType.DURATION)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -114,7 +108,7 @@ def compile_condition(text: str) -> Compiled:
     if reader.done():
         if feature.type is not FeatureType.BOOL:
             raise ConditionError(f"'{name}' needs an operator and a value, e.g. '{name} > 0'")
-        return Compiled(_compare(name, "==", True), f"{name} == true", frozenset({name}))
+        return Compiled(compare(name, "==", True), f"{name} == true", frozenset({name}))
     op = reader.operator()
     compiled = _operand(reader, name, feature.type, op)
     if not reader.done():
@@ -168,7 +162,7 @@ def _operand(reader: _Reader, name: str, kind: FeatureType, op: str) -> Compiled
         values = _literal_list(reader, name, kind)
         rendered = ", ".join(_render(v, kind) for v in values)
         members = frozenset(values)
-        return Compiled(_membership(name, members, op == "in"), f"{name} {op} [{rendered}]", used)
+        return Compiled(membership(name, members, op == "in"), f"{name} {op} [{rendered}]", used)
     if op == "between":
         if kind not in _NUMERIC:
             raise ConditionError(f"'between' needs a number, and '{name}' is not one")
@@ -177,13 +171,13 @@ def _operand(reader: _Reader, name: str, kind: FeatureType, op: str) -> Compiled
         if low > high:
             raise ConditionError("'between [low, high]' needs low <= high")
         text = f"{name} between [{_render(low, kind)}, {_render(high, kind)}]"
-        return Compiled(_between(name, low, high), text, used)
+        return Compiled(between(name, low, high), text, used)
     token = reader.peek()
     if token.kind == "name" and token.text == "none":
         reader.take()
         if op not in ("==", "!="):
             raise ConditionError("none (unknown) can only be compared with == or !=")
-        return Compiled(_is_none(name, op == "=="), f"{name} {op} none", used)
+        return Compiled(is_none(name, op == "=="), f"{name} {op} none", used)
     if kind in (FeatureType.BOOL, FeatureType.TEXT) and op not in ("==", "!="):
         raise ConditionError(f"'{name}' can only be compared with == or != (or in, not_in)")
     factor = Fraction(1)
@@ -203,14 +197,14 @@ def _operand(reader: _Reader, name: str, kind: FeatureType, op: str) -> Compiled
             )
         times = "" if factor == 1 else f"{_fraction_text(factor)} * "
         return Compiled(
-            _compare_features(name, op, factor, other),
+            compare_features(name, op, factor, other),
             f"{name} {op} {times}{other}",
             frozenset({name, other}),
         )
     if factor != 1:
         raise ConditionError("a factor must multiply a feature, e.g. '3 * sender_avg_out_90d'")
     value = _literal(reader.take(), name, kind)
-    return Compiled(_compare(name, op, value), f"{name} {op} {_render(value, kind)}", used)
+    return Compiled(compare(name, op, value), f"{name} {op} {_render(value, kind)}", used)
 
 
 def _literal_list(
@@ -310,92 +304,3 @@ def _render(value: int | bool | str, kind: FeatureType) -> str:
                 return f"{value // size}{unit}"
         return f"{value}s"
     return str(value)
-
-
-# --- predicates -----------------------------------------------------------------------------
-
-
-def _compare(name: str, op: str, value: object) -> Predicate:
-    test = COMPARISONS[op]
-
-    def predicate(features: Features) -> bool | None:
-        current = features.get(name)
-        return None if current is None else test(current, value)
-
-    return predicate
-
-
-def _compare_features(name: str, op: str, factor: Fraction, other: str) -> Predicate:
-    test = COMPARISONS[op]
-    numerator, denominator = factor.numerator, factor.denominator
-
-    def predicate(features: Features) -> bool | None:
-        left, right = features.get(name), features.get(other)
-        if left is None or right is None:
-            return None
-        assert isinstance(left, int) and isinstance(right, int)
-        return test(left * denominator, right * numerator)
-
-    return predicate
-
-
-def _membership(name: str, members: frozenset[int | bool | str], inside: bool) -> Predicate:
-    def predicate(features: Features) -> bool | None:
-        current = features.get(name)
-        return None if current is None else (current in members) is inside
-
-    return predicate
-
-
-def _between(name: str, low: int, high: int) -> Predicate:
-    def predicate(features: Features) -> bool | None:
-        current = features.get(name)
-        if current is None:
-            return None
-        assert isinstance(current, int)
-        return low <= current <= high
-
-    return predicate
-
-
-def _is_none(name: str, wanted: bool) -> Predicate:
-    def predicate(features: Features) -> bool | None:
-        return (features.get(name) is None) is wanted
-
-    return predicate
-
-
-def all_of(parts: Sequence[Predicate]) -> Predicate:
-    def predicate(features: Features) -> bool | None:
-        unknown = False
-        for part in parts:
-            result = part(features)
-            if result is False:
-                return False
-            if result is None:
-                unknown = True
-        return None if unknown else True
-
-    return predicate
-
-
-def any_of(parts: Sequence[Predicate]) -> Predicate:
-    def predicate(features: Features) -> bool | None:
-        unknown = False
-        for part in parts:
-            result = part(features)
-            if result is True:
-                return True
-            if result is None:
-                unknown = True
-        return None if unknown else False
-
-    return predicate
-
-
-def not_of(part: Predicate) -> Predicate:
-    def predicate(features: Features) -> bool | None:
-        result = part(features)
-        return None if result is None else not result
-
-    return predicate

@@ -1,12 +1,18 @@
-"""Transfers held for review (审核中): the payer's funds are reserved (available -> held), the
-receiver gets nothing until a reviewer approves (the hold is captured into one transfer entry)
-or declines (released). The payer sees and may cancel them. `risk_review_sweep` never
-approves: after the final timeout it declines, releases and tells the payer.
+"""Movements held for review (审核中): transfers, merchant payments from the balance and
+withdrawals. The payer's funds are reserved (available -> held); the receiver gets nothing
+until a reviewer approves (a transfer or payment is captured into one entry, a withdrawal is
+sent to the bank) or declines (released, and a payment's order is payable again). The payer
+sees them in the history with the expected decision time and may cancel them.
+`risk_review_sweep` never approves: after the final timeout it declines, releases and tells
+the payer. What is particular to a payment or a withdrawal lives with them
+(`merchants.screening`, `banking.screening`); this module dispatches on `kind`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -21,7 +27,9 @@ from walletdesk.ledger.holds import capture_hold, place_hold, release_hold
 from walletdesk.ledger.limits import give_back_limits
 from walletdesk.ledger.models import EntryKind, HoldStatus, Leg
 from walletdesk.ledger.money import Money
+from walletdesk.risk import held_history  # noqa: F401 - shows held movements in the history
 from walletdesk.risk.engine import record_movement
+from walletdesk.risk.held_notices import TEMPLATES_BY_KIND
 from walletdesk.risk.models import Action, Movement, MovementKind
 from walletdesk.risk.review_models import HeldStatus, HeldTransfer
 
@@ -49,44 +57,82 @@ def hold_transfer(
     amount: Money,
     note: str | None,
     locale: str,
+    limit_counted: int | None = None,
 ) -> HeldTransfer:
-    """Instead of posting: reserve the funds, store the held transfer, join or open the
-    payer's review case and, for a freeze decision, freeze the payer — all in `uow`."""
+    """Instead of posting a P2P transfer: `hold_movement` to the recipient's wallet.
+    `limit_counted` is what `check_outgoing` counted (given back on a decline)."""
+    del note  # the screened movement carries it
+    return hold_movement(
+        rt,
+        uow,
+        screened,
+        payer=payer,
+        amount=amount,
+        locale=locale,
+        recipient_id=recipient.id,
+        details={"limit_counted": limit_counted} if limit_counted is not None else None,
+    )
+
+
+def hold_movement(
+    rt: Runtime,
+    uow: UnitOfWork,
+    screened: Screened,
+    *,
+    payer: User,
+    amount: Money,
+    locale: str,
+    recipient_id: str | None,
+    reference: str | None = None,
+    details: dict[str, object] | None = None,
+    hold_id: str | None = None,
+) -> HeldTransfer:
+    """Instead of posting: reserve the funds, store the held movement, join or open the
+    payer's review case and, for a freeze decision, freeze the payer — all in `uow`.
+
+    `amount` is what the receiver would get; `hold_id` is a hold the caller placed itself (a
+    withdrawal reserves its fee too, for as long as the bank may take), otherwise `amount` is
+    reserved here until past the final timeout. `details` keep what approving it needs."""
     from walletdesk.risk.review import join_case  # review imports this module
 
     now = rt.clock.now()
     decision = screened.decision
+    movement = screened.movement
     timeout = timedelta(hours=rt.settings.risk_review_timeout_hours)
-    source = wallet_account(rt, uow, payer.id, amount.currency)
-    hold = place_hold(
-        rt,
-        uow,
-        account_id=source.id,
-        amount=amount,
-        purpose=HOLD_PURPOSE,
-        ttl=timeout + HOLD_MARGIN,
-        reference=screened.movement.id,
-        locale=locale,
-    )
+    if hold_id is None:
+        source = wallet_account(rt, uow, payer.id, amount.currency)
+        hold_id = place_hold(
+            rt,
+            uow,
+            account_id=source.id,
+            amount=amount,
+            purpose=HOLD_PURPOSE,
+            ttl=timeout + HOLD_MARGIN,
+            reference=movement.id,
+            locale=locale,
+        ).id
     case = join_case(rt, uow, decision)
     held = HeldTransfer(
-        id=screened.movement.id,
+        id=movement.id,
         user_id=payer.id,
-        recipient_id=recipient.id,
-        hold_id=hold.id,
+        recipient_id=recipient_id,
+        hold_id=hold_id,
         decision_id=decision.id,
         case_id=case.id,
         amount_minor=amount.minor,
         currency=amount.currency,
-        amount_cny_minor=screened.movement.amount_cny_minor,
-        note=note,
+        amount_cny_minor=movement.amount_cny_minor,
+        note=screened.note,
         locale=locale,
-        device_id=screened.movement.device_id,
-        ip=screened.movement.ip,
+        device_id=movement.device_id,
+        ip=movement.ip,
         status=HeldStatus.UNDER_REVIEW.value,
         created_at=now,
         expected_by=now + timedelta(minutes=rt.settings.risk_review_expected_minutes),
         decline_at=now + timeout,
+        kind=str(movement.kind),
+        reference=reference,
+        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
     )
     uow.risk_review.held.add(held)
     if decision.action is Action.FREEZE:
@@ -94,13 +140,19 @@ def hold_transfer(
         case.auto_frozen = True
         uow.risk_review.cases.save(case)
     record_for_user(
-        uow, now, Actor.system(), "risk.transfer_held", payer.id, held_id=held.id, case_id=case.id
+        uow,
+        now,
+        Actor.system(),
+        f"risk.{movement.kind}_held",
+        payer.id,
+        held_id=held.id,
+        case_id=case.id,
     )
     rt.outbox.notify_user(
         uow,
         now=now,
         user=payer,
-        template="risk.transfer_held",
+        template=TEMPLATES_BY_KIND[movement.kind][0],
         params={"amount": amount.format(payer.locale), "expected_by": held.expected_by},
         contacts=[],
     )
@@ -135,13 +187,27 @@ def auto_freeze(
 
 
 def held_transfers_of(
-    rt: Runtime, actor: Authenticated, *, pending_only: bool = True
+    rt: Runtime,
+    actor: Authenticated,
+    *,
+    pending_only: bool = True,
+    kinds: tuple[MovementKind, ...] = (MovementKind.TRANSFER,),
 ) -> list[HeldTransfer]:
+    """The actor's held movements of `kinds` (P2P transfers unless asked), newest first.
+    Held payments and withdrawals show in the transaction history (`risk.held_history`)."""
     with rt.db.uow(read_only=True) as uow:
-        return uow.risk_review.held.of_user(actor.user.id, pending_only=pending_only)
+        found = uow.risk_review.held.of_user(actor.user.id, pending_only=pending_only)
+    wanted = {str(kind) for kind in kinds}
+    return [held for held in found if held.kind in wanted]
 
 
 def _not_pending(held: HeldTransfer) -> Conflict:
+    if held.kind != MovementKind.TRANSFER:
+        return Conflict(
+            "held_movement_settled",
+            N_("This payment or withdrawal is no longer under review ({status})."),
+            status=held.status,
+        )
     return Conflict(
         "held_transfer_settled",
         N_("This transfer is no longer under review ({status})."),
@@ -150,7 +216,8 @@ def _not_pending(held: HeldTransfer) -> Conflict:
 
 
 def cancel_held(rt: Runtime, actor: Authenticated, held_id: str) -> HeldTransfer:
-    """The payer withdraws a transfer under review: the reserved money is free again."""
+    """The payer withdraws a movement under review (a transfer, payment or withdrawal): the
+    reserved money is free again, and a payment's order is payable again."""
     with rt.db.uow() as uow:
         held = uow.risk_review.held.get(held_id, for_update=True)
         if held is None or held.user_id != actor.user.id:
@@ -162,7 +229,7 @@ def cancel_held(rt: Runtime, actor: Authenticated, held_id: str) -> HeldTransfer
             uow,
             rt.clock.now(),
             Actor.user(actor.user.id),
-            "risk.transfer_cancelled",
+            f"risk.{held.kind}_cancelled",
             held.user_id,
             held_id=held.id,
         )
@@ -173,7 +240,8 @@ def cancel_held(rt: Runtime, actor: Authenticated, held_id: str) -> HeldTransfer
 def release(
     rt: Runtime, uow: UnitOfWork, held: HeldTransfer, status: HeldStatus, *, by: str | None
 ) -> None:
-    """Give the reserved money (and the limits it used) back; `held` must be locked."""
+    """Give the reserved money (and the limits it used) back; `held` must be locked. A held
+    payment's order becomes payable again, a held withdrawal's operation ends."""
     try:
         release_hold(rt, uow, hold_id=held.hold_id)
     except Conflict:
@@ -181,17 +249,26 @@ def release(
         if hold is None or hold.status == HoldStatus.CAPTURED:
             raise
         # Released by `expire_holds` already: the money is free; only the record is left.
+    counted = held.facts.get("limit_counted", held.amount_cny_minor)
     give_back_limits(
         uow,
         subject_id=held.user_id,
         amount=Money(held.amount_minor, held.currency),
         used_at=held.created_at,
-        counted=held.amount_cny_minor,
+        counted=int(str(counted)),
     )
     held.status = status.value
     held.resolved_at = rt.clock.now()
     held.resolved_by = by
     uow.risk_review.held.save(held)
+    if held.kind == MovementKind.PAYMENT:
+        from walletdesk.merchants.screening import end_held_payment
+
+        end_held_payment(rt, uow, held)
+    elif held.kind == MovementKind.WITHDRAWAL:
+        from walletdesk.banking.screening import end_held_withdrawal
+
+        end_held_withdrawal(rt, uow, held)
     if status is not HeldStatus.CANCELLED:
         payer = uow.users.get(held.user_id)
         if payer is not None:
@@ -199,7 +276,7 @@ def release(
                 uow,
                 now=rt.clock.now(),
                 user=payer,
-                template="risk.transfer_declined",
+                template=TEMPLATES_BY_KIND[MovementKind(held.kind)][1],
                 params={"amount": Money(held.amount_minor, held.currency).format(payer.locale)},
                 contacts=[],
             )
@@ -209,8 +286,65 @@ def _name(rt: Runtime, user: User) -> str:
     return mask_name(real_name_of(rt.cipher, user) or user.display_name)
 
 
+@dataclass(frozen=True)
+class Approved:
+    entry_id: str | None
+    """The entry the hold was captured into (None while a withdrawal is at the bank)."""
+    shown_as: str
+    """The id the movement has in the payer's history now."""
+
+
 def approve(rt: Runtime, uow: UnitOfWork, held: HeldTransfer, *, by: str) -> str:
-    """Capture the hold into one transfer entry to the receiver; returns the entry id."""
+    """Let the held movement go ahead; `held` must be locked. Returns the id it now has in
+    the payer's history: the entry a transfer or payment was captured into, or the bank
+    operation of a withdrawal (sent to the bank once this transaction commits)."""
+    if held.kind == MovementKind.PAYMENT:
+        from walletdesk.merchants.screening import approve_held_payment
+
+        done = approve_held_payment(rt, uow, held)
+    elif held.kind == MovementKind.WITHDRAWAL:
+        from walletdesk.banking.screening import approve_held_withdrawal
+
+        done = approve_held_withdrawal(rt, uow, held)
+    else:
+        done = _approve_transfer(rt, uow, held)
+    now = rt.clock.now()
+    held.status = HeldStatus.APPROVED.value
+    held.resolved_at = now
+    held.resolved_by = by
+    held.entry_id = done.entry_id
+    uow.risk_review.held.save(held)
+    record_movement(
+        uow,
+        Movement(
+            id=held.id,
+            kind=MovementKind(held.kind),
+            sender_id=held.user_id,
+            receiver_id=held.recipient_id,
+            amount_minor=held.amount_minor,
+            currency=held.currency,
+            amount_cny_minor=held.amount_cny_minor,
+            at=now,
+            device_id=held.device_id,
+            ip=held.ip,
+        ),
+    )
+    payer = uow.users.get(held.user_id)
+    if payer is not None:
+        rt.outbox.notify_user(
+            uow,
+            now=now,
+            user=payer,
+            template=TEMPLATES_BY_KIND[MovementKind(held.kind)][2],
+            params={"amount": Money(held.amount_minor, held.currency).format(payer.locale)},
+            contacts=[],
+        )
+    return done.shown_as
+
+
+def _approve_transfer(rt: Runtime, uow: UnitOfWork, held: HeldTransfer) -> Approved:
+    """Capture the hold into one transfer entry to the receiver."""
+    assert held.recipient_id is not None, "a held transfer has a recipient"
     payer = uow.users.get(held.user_id)
     recipient = uow.users.get(held.recipient_id)
     assert payer is not None and recipient is not None
@@ -233,48 +367,19 @@ def approve(rt: Runtime, uow: UnitOfWork, held: HeldTransfer, *, by: str) -> str
             "held_transfer": held.id,
         },
     )
-    now = rt.clock.now()
-    record_movement(
-        uow,
-        Movement(
-            id=held.id,
-            kind=MovementKind.TRANSFER,
-            sender_id=held.user_id,
-            receiver_id=held.recipient_id,
-            amount_minor=held.amount_minor,
-            currency=held.currency,
-            amount_cny_minor=held.amount_cny_minor,
-            at=now,
-            device_id=held.device_id,
-            ip=held.ip,
-        ),
-    )
-    held.status = HeldStatus.APPROVED.value
-    held.resolved_at = now
-    held.resolved_by = by
-    held.entry_id = posted.entry.id
-    uow.risk_review.held.save(held)
     rt.outbox.notify_user(
         uow,
-        now=now,
+        now=rt.clock.now(),
         user=recipient,
         template="transfer.received",
         params={"name": mask_name(payer.display_name), "amount": amount.format(recipient.locale)},
         contacts=[],
     )
-    rt.outbox.notify_user(
-        uow,
-        now=now,
-        user=payer,
-        template="risk.transfer_approved",
-        params={"amount": amount.format(payer.locale)},
-        contacts=[],
-    )
-    return posted.entry.id
+    return Approved(posted.entry.id, posted.entry.id)
 
 
 def risk_review_sweep(rt: Runtime, *, limit: int = 200) -> int:
-    """Decline every held transfer whose final timeout has come (never approve one): release
+    """Decline every held movement whose final timeout has come (never approve one): release
     the money and tell the payer. Returns how many it declined."""
     declined = 0
     with rt.db.uow() as uow:
@@ -288,7 +393,7 @@ def risk_review_sweep(rt: Runtime, *, limit: int = 200) -> int:
                 uow,
                 now,
                 Actor.system(),
-                "risk.transfer_timed_out",
+                f"risk.{held.kind}_timed_out",
                 held.user_id,
                 held_id=held.id,
                 case_id=held.case_id,

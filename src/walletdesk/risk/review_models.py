@@ -3,6 +3,7 @@ customer), the alerts that joined a case and every reviewer action."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -43,9 +44,14 @@ class ReviewAction(StrEnum):
 
 @dataclass
 class HeldTransfer:
+    """A movement held for review. Despite the name (kept: the API and the review queue
+    speak of held transfers) it may be a P2P transfer, a merchant payment or a withdrawal
+    (`kind`, a `MovementKind` value); `reference` is the payment order or bank operation it
+    belongs to, `details` (JSON) what approving it needs. A withdrawal has no recipient."""
+
     id: str
     user_id: str
-    recipient_id: str
+    recipient_id: str | None
     hold_id: str
     decision_id: str
     case_id: str
@@ -64,10 +70,25 @@ class HeldTransfer:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     entry_id: str | None = None
+    kind: str = "transfer"
+    reference: str | None = None
+    details: str = "{}"
 
     @property
     def pending(self) -> bool:
         return self.status == HeldStatus.UNDER_REVIEW
+
+    @property
+    def recipient_wallet(self) -> str:
+        """The receiving user of a held P2P transfer (the pages about held transfers)."""
+        assert self.kind == "transfer" and self.recipient_id is not None, self.kind
+        return self.recipient_id
+
+    @property
+    def facts(self) -> dict[str, object]:
+        """`details`, read."""
+        data = json.loads(self.details or "{}")
+        return data if isinstance(data, dict) else {}
 
 
 @dataclass

@@ -30,16 +30,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import N_
-from walletdesk.risk.expressions import (
-    Compiled,
-    ConditionError,
-    Predicate,
-    all_of,
-    any_of,
-    compile_condition,
-    not_of,
-)
+from walletdesk.risk.expressions import Compiled, ConditionError, compile_condition
 from walletdesk.risk.models import Action
+from walletdesk.risk.predicates import Predicate, all_of, any_of, not_of
 
 MAX_SOURCE_BYTES = 256 * 1024
 MAX_RULES = 500

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
-from walletdesk.risk.expressions import Features, Predicate
 from walletdesk.risk.models import Action, RuleHit, Verdict
+from walletdesk.risk.predicates import Features, Predicate
 from walletdesk.risk.rulefile import RuleFile, RuleSpec, parse_rule_file
 
 SCORE_CAP = 100

@@ -1,9 +1,10 @@
-"""Risk review tables: transfers held for review, the one open review case per customer, the
-alerts (decisions) that joined it and every reviewer action with its comment."""
+"""Risk review tables: movements held for review (transfers, payments, withdrawals), the one
+open review case per customer, the alerts (decisions) that joined it and every reviewer action
+with its comment."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, Text
 
 from walletdesk.storage.tables import ID, metadata
 from walletdesk.storage.types import UTCDateTime
@@ -13,7 +14,7 @@ held_transfers = Table(
     metadata,
     Column("id", String(ID), primary_key=True),
     Column("user_id", String(ID), nullable=False),
-    Column("recipient_id", String(ID), nullable=False),
+    Column("recipient_id", String(ID)),  # none for a withdrawal (its card is in `details`)
     Column("hold_id", String(ID), nullable=False, unique=True),
     Column("decision_id", String(ID), nullable=False),
     Column("case_id", String(ID), nullable=False, index=True),
@@ -31,6 +32,11 @@ held_transfers = Table(
     Column("resolved_at", UTCDateTime),
     Column("resolved_by", String(ID)),
     Column("entry_id", String(ID)),
+    # What is held (migration 0009a): a transfer, a merchant payment or a withdrawal, the
+    # payment order or bank operation it belongs to, and what its approval needs (JSON).
+    Column("kind", String(16), nullable=False, server_default="transfer"),
+    Column("reference", String(64)),
+    Column("details", Text, nullable=False, server_default="{}"),
     Index("ix_held_transfers_user_status", "user_id", "status"),
     Index("ix_held_transfers_status_decline_at", "status", "decline_at"),
 )

@@ -36,7 +36,7 @@ def wallet_home(request: Request, actor: PageUser, rt: RuntimeDep) -> Response:
     active_cards = [c for c in cards.list_cards(rt, actor) if c.status == CardStatus.ACTIVE]
     tour_closed = request.cookies.get(TOUR_COOKIE) == actor.user.id
     under_review = [
-        (held, transfers.preview_recipient(rt, actor, held.recipient_id).masked_name)
+        (held, transfers.preview_recipient(rt, actor, held.recipient_wallet).masked_name)
         for held in held_transfers.held_transfers_of(rt, actor)
     ]
     return wallet_render(

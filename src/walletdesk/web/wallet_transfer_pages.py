@@ -192,7 +192,7 @@ def _held_page(
         {
             "held": held,
             "amount": Money(held.amount_minor, held.currency),
-            "recipient": transfers.preview_recipient(rt, actor, held.recipient_id),
+            "recipient": transfers.preview_recipient(rt, actor, held.recipient_wallet),
             "form": form,
         },
         status_code=failure_status(exc) if exc is not None else 200,

@@ -168,6 +168,69 @@ class PaymentOrderRepository(DataclassRepository[PaymentOrder]):
         )
         return bool(result.rowcount)
 
+    def hold_for_review(
+        self, order_id: str, *, user_paid: int, discount: int, coupon_id: str | None
+    ) -> None:
+        """A balance payment the risk engine held (risk screening): the order it claimed
+        (paid) is paying instead until a reviewer decides; nobody else can pay it meanwhile."""
+        self.connection.execute(
+            update(m.payment_orders)
+            .where(
+                m.payment_orders.c.id == order_id,
+                m.payment_orders.c.status == OrderStatus.PAID,
+            )
+            .values(
+                status=OrderStatus.PAYING,
+                paid_at=None,
+                user_paid=user_paid,
+                discount=discount,
+                coupon_id=coupon_id,
+            )
+        )
+
+    def complete_after_review(
+        self, order_id: str, *, entry_id: str, paid_at: datetime, points: int
+    ) -> bool:
+        """paying → paid for a balance payment a reviewer approved."""
+        c = m.payment_orders.c
+        result = self.connection.execute(
+            update(m.payment_orders)
+            .where(
+                c.id == order_id,
+                c.status == OrderStatus.PAYING,
+                c.method == PaidWith.BALANCE,
+            )
+            .values(
+                status=OrderStatus.PAID, entry_id=entry_id, paid_at=paid_at, points_earned=points
+            )
+        )
+        return bool(result.rowcount)
+
+    def reopen_after_review(self, order_id: str) -> bool:
+        """paying → pending (payable again) for a balance payment declined or cancelled in
+        review."""
+        c = m.payment_orders.c
+        result = self.connection.execute(
+            update(m.payment_orders)
+            .where(
+                c.id == order_id,
+                c.status == OrderStatus.PAYING,
+                c.method == PaidWith.BALANCE,
+            )
+            .values(
+                status=OrderStatus.PENDING,
+                payer_id=None,
+                method=None,
+                user_paid=0,
+                discount=0,
+                coupon_id=None,
+                fx_entry_id=None,
+                fx_bought=0,
+                fx_sold=0,
+            )
+        )
+        return bool(result.rowcount)
+
     def record_conversion(
         self, order_id: str, *, fx_entry_id: str, fx_bought: int, fx_sold: int
     ) -> None:

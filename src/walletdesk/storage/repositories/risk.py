@@ -66,6 +66,29 @@ def event_values(movement: Movement) -> dict[str, Any]:
 _INSERT_DECISION = insert(risk_decisions)
 
 
+def decision_values(decision: Decision) -> dict[str, Any]:
+    return dict(
+        id=decision.id,
+        movement_id=decision.movement_id,
+        movement_kind=str(decision.movement_kind),
+        user_id=decision.user_id,
+        counterparty_id=decision.counterparty_id,
+        amount_minor=decision.amount_minor,
+        currency=decision.currency,
+        amount_cny_minor=decision.amount_cny_minor,
+        action=str(decision.action),
+        score=decision.score,
+        four_eyes=decision.four_eyes,
+        rule_set_version=decision.rule_set_version,
+        hits=hits_to_text(decision.hits),
+        snoozed=json.dumps(list(decision.snoozed)),
+        features=json.dumps(decision.features, ensure_ascii=False, sort_keys=True),
+        failure=decision.failure,
+        elapsed_us=decision.elapsed_us,
+        created_at=decision.created_at,
+    )
+
+
 def _decision(row: Row[Any]) -> Decision:
     return Decision(
         id=row.id,
@@ -96,7 +119,13 @@ class RiskRepository(RiskHistoryQueries):
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Run a block that may fail without spoiling the caller's transaction: an error inside
-        rolls back to the savepoint (PostgreSQL aborts the whole transaction otherwise)."""
+        rolls back to the savepoint (PostgreSQL aborts the whole transaction otherwise).
+        A read-only unit of work on PostgreSQL runs in autocommit (each statement its own
+        transaction): there is nothing to spoil, and SAVEPOINT is refused outside a
+        transaction block, so none is taken."""
+        if self.connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            yield
+            return
         with self.connection.begin_nested():
             yield
 
@@ -110,6 +139,16 @@ class RiskRepository(RiskHistoryQueries):
             .returning(risk_events.c.id)
         ).first()
         return row is not None
+
+    def record_events(self, movements: list[Movement]) -> None:
+        """`record_event` for many posted movements in ONE multi-row insert (the group commit
+        records a whole batch with it); a movement id already there is kept once."""
+        if movements:
+            self.connection.execute(
+                insert_ignoring_conflicts(self.connection, risk_events).values(
+                    [event_values(movement) for movement in movements]
+                )
+            )
 
     def count_events(self) -> int:
         from sqlalchemy import func
@@ -155,29 +194,14 @@ class RiskRepository(RiskHistoryQueries):
     # --- decisions -------------------------------------------------------------------------
 
     def add_decision(self, decision: Decision) -> None:
-        self.connection.execute(
-            _INSERT_DECISION,
-            dict(
-                id=decision.id,
-                movement_id=decision.movement_id,
-                movement_kind=str(decision.movement_kind),
-                user_id=decision.user_id,
-                counterparty_id=decision.counterparty_id,
-                amount_minor=decision.amount_minor,
-                currency=decision.currency,
-                amount_cny_minor=decision.amount_cny_minor,
-                action=str(decision.action),
-                score=decision.score,
-                four_eyes=decision.four_eyes,
-                rule_set_version=decision.rule_set_version,
-                hits=hits_to_text(decision.hits),
-                snoozed=json.dumps(list(decision.snoozed)),
-                features=json.dumps(decision.features, ensure_ascii=False, sort_keys=True),
-                failure=decision.failure,
-                elapsed_us=decision.elapsed_us,
-                created_at=decision.created_at,
-            ),
-        )
+        self.connection.execute(_INSERT_DECISION, decision_values(decision))
+
+    def add_decisions(self, decisions: list[Decision]) -> None:
+        """Many decisions in ONE multi-row insert (a group-commit batch's)."""
+        if decisions:
+            self.connection.execute(
+                insert(risk_decisions).values([decision_values(d) for d in decisions])
+            )
 
     def decision(self, decision_id: str) -> Decision | None:
         row = self.connection.execute(

@@ -3,16 +3,19 @@
 One SELECT for everything about the movement's past and its parties: single-row aggregate
 subqueries over `risk_events` joined on true (each a range of one covering index, so only index
 pages are read), index-only min/max look-ups for first and last activity, the two parties'
-account dates and phone indexes, the device's first use, the block-list hits, the customer's
-live snoozes and the head of the stored rule sets. One round trip, however many rules.
+`users` rows and the merchant (left joins), the device's first use, the block-list hits, the
+customer's live snoozes and the head of the stored rule sets. One round trip, however many rules.
 
-Statements are built once per shape with every value a bound parameter, so SQLAlchemy compiles
-each once and psycopg prepares it on the server. Windows are ``now - w <= at <= now``, the
-same as `risk.memory.MemoryStore` (a test holds the two to the same answers).
+Statements are built once per shape with every value a bound parameter, compiled once per
+dialect and run on the driver (`risk_facts_select`: prepared on PostgreSQL, inside a savepoint
+sent with it). Windows are ``now - w <= at <= now``, the same as `risk.memory.MemoryStore` (a
+test holds the two to the same answers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -35,6 +38,7 @@ from sqlalchemy import (
 
 from walletdesk.risk.history import (
     AVERAGE_WINDOW,
+    DAY,
     FAN_OUT_WINDOW,
     HISTORY_FIELDS,
     LIST_FEATURES,
@@ -49,6 +53,11 @@ from walletdesk.risk.history import (
 )
 from walletdesk.risk.models import Movement
 from walletdesk.storage import tables as t
+from walletdesk.storage.repositories.risk_facts_select import (
+    DriverSelect,
+    compile_select,
+    fetch_one,
+)
 from walletdesk.storage.tables_merchants import merchants
 from walletdesk.storage.tables_risk import (
     risk_events,
@@ -64,10 +73,15 @@ _AT = UTCDateTime()
 _SPANS = {**WINDOWS, "8h": FAN_OUT_WINDOW, "90d": AVERAGE_WINDOW}
 """Every window start is a bound parameter ``t_<name>`` (= now - span)."""
 _WINDOW_NAMES = tuple(WINDOWS)
+_MONTH = "30d"
+_DAY_WINDOW_NAMES = tuple(name for name in WINDOWS if name != _MONTH)
+"""The windows a receiver's, device's or IP's 24-hour range answers (`_party_windows`)."""
+assert WINDOWS[_MONTH] == max(WINDOWS.values()) and WINDOWS[_DAY_WINDOW_NAMES[-1]] == DAY
 # Constants are written into the SQL rather than bound: fewer parameters to build and send on
 # every execution (the statement has dozens of CASE branches).
 _ONE: Any = literal_column("1")
 _ZERO: Any = literal_column("0")
+_COMMA: Any = literal_column("','")
 
 
 def _text(kind: ListKind) -> Any:
@@ -103,18 +117,15 @@ def _edge(aggregate: Any, column: Any, key: str, label: str) -> Any:
     return found.scalar_subquery().label(label)
 
 
-def _one(column: Any, where: ColumnElement[bool], label: str) -> Any:
-    return select(column).where(where).scalar_subquery().label(label)
-
-
-def _party(key: str, prefix: str) -> list[Any]:
-    u = t.users.c
-    who = u.id == bindparam(key)
-    return [
-        _one(u.created_at, who, f"{prefix}_opened"),
-        _one(u.password_reset_at, who, f"{prefix}_reset"),
-        _one(u.contact_changed_at, who, f"{prefix}_contact"),
-        _one(u.phone_index, who, f"{prefix}_phone"),
+def _party(prefix: str) -> tuple[FromClause, list[Any]]:
+    """A party's users row (left-joined on its key: none for a merchant or a stranger) and the
+    columns the engine reads from it."""
+    user = t.users.alias(f"{prefix}_user")
+    return user, [
+        user.c.created_at.label(f"{prefix}_opened"),
+        user.c.password_reset_at.label(f"{prefix}_reset"),
+        user.c.contact_changed_at.label(f"{prefix}_contact"),
+        user.c.phone_index.label(f"{prefix}_phone"),
     ]
 
 
@@ -127,16 +138,14 @@ def _listed(kind: ListKind, value: Any, label: str) -> Any:
     )
 
 
-def _listed_and_snoozed(has_receiver: bool, has_device: bool) -> list[Any]:
+def _listed_and_snoozed(has_receiver: bool, has_device: bool, phones: list[Any]) -> list[Any]:
     """Block-list hits as booleans, and the sender's live snoozes as one comma-joined text
-    (rule ids never contain commas)."""
-    u, entry, snooze = t.users.c, risk_list_entries.c, risk_snoozes.c
+    (rule ids never contain commas). `phones`: the parties' phone index columns."""
+    entry, snooze = risk_list_entries.c, risk_snoozes.c
     sender: Any = bindparam("sender")
-    phones = [select(u.phone_index).where(u.id == sender).scalar_subquery()]
     columns = [_listed(ListKind.ACCOUNT, sender, "sender_listed")]
     if has_receiver:
         receiver: Any = bindparam("receiver")
-        phones.append(select(u.phone_index).where(u.id == receiver).scalar_subquery())
         columns += [
             _listed(ListKind.ACCOUNT, receiver, "receiver_listed"),
             _listed(ListKind.PAYEE, receiver, "payee_listed"),
@@ -154,12 +163,31 @@ def _listed_and_snoozed(has_receiver: bool, has_device: bool) -> list[Any]:
             entry.kind == _text(ListKind.IP), entry.range_start <= key, entry.range_end >= key, live
         )
         .label("ip_listed"),
-        select(func.aggregate_strings(snooze.rule_id, ","))
+        select(func.aggregate_strings(snooze.rule_id, _COMMA))
         .where(snooze.user_id == sender, snooze.lifted_at.is_(None), snooze.until > _now())
         .scalar_subquery()
         .label("snoozed"),
     ]
     return columns
+
+
+def _party_windows(prefix: str, party: ColumnElement[bool], *day: Any) -> list[FromClause]:
+    """A receiver's, device's or IP's windows as two ranges of its covering index: the 30 days
+    with a plain count and sum, and the last 24 hours with the shorter windows and `day` (more
+    aggregates over the 24 hours). A busy merchant's month is thousands of index entries; this
+    way each of them costs an addition, not a dozen CASE branches."""
+    until_now = e.at <= _now()
+    return [
+        select(
+            func.count().label(f"{prefix}_count_{_MONTH}"),
+            func.sum(e.amount_cny_minor).label(f"{prefix}_sum_{_MONTH}"),
+        )
+        .where(party, _since(_MONTH), until_now)
+        .subquery(f"{prefix}_{_MONTH}"),
+        select(*_counts(prefix, _DAY_WINDOW_NAMES), *day)
+        .where(party, _since("24h"), until_now)
+        .subquery(prefix),
+    ]
 
 
 @cache
@@ -186,69 +214,76 @@ def _facts_statement(has_receiver: bool, has_device: bool, has_ip: bool) -> Any:
         .subquery("sender_in"),
     ]
     rule_sets = risk_rule_sets.c
+    head = (
+        select(rule_sets.version.label("rules_version"), rule_sets.sha256.label("rules_sha256"))
+        .order_by(rule_sets.version.desc())
+        .limit(1)
+        .subquery("rules_head")
+    )
+    sender_user, columns = _party("s")
+    # Left-joined one-row sources: (from clause, join condition).
+    looked_up: list[tuple[FromClause, ColumnElement[bool]]] = [
+        (sender_user, sender_user.c.id == sender),
+        (head, true()),
+    ]
+    columns += [head.c.rules_version, head.c.rules_sha256]
+    phones = [sender_user.c.phone_index]
     scalars: list[Any] = [
         _edge(func.min, e.sender_id, "sender", "s_first_out"),
         _edge(func.min, e.receiver_id, "sender", "s_first_in"),
         _edge(func.max, e.sender_id, "sender", "s_last_out"),
         _edge(func.max, e.receiver_id, "sender", "s_last_in"),
-        *_party("sender", "s"),
-        select(func.max(rule_sets.version)).scalar_subquery().label("rules_version"),
-        select(rule_sets.sha256)
-        .order_by(rule_sets.version.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("rules_sha256"),
     ]
-    scalars += _listed_and_snoozed(has_receiver, has_device)
     not_sender = e.sender_id != sender
     if has_receiver:
         receiver: Any = bindparam("receiver")
         similar = e.amount_cny_minor.between(bindparam("similar_low"), bindparam("similar_high"))
-        parts.append(
-            select(
-                *_counts("receiver_in", _WINDOW_NAMES),
-                _distinct(e.sender_id, "24h", not_sender, "receiver_in_senders_24h"),
-                func.sum(case((and_(_since("24h"), similar), _ONE), else_=_ZERO)).label(
-                    "receiver_similar_24h"
-                ),
-            )
-            .where(e.receiver_id == receiver, _since("30d"), until_now)
-            .subquery("receiver_in")
+        parts += _party_windows(
+            "receiver_in",
+            e.receiver_id == receiver,
+            _distinct(e.sender_id, "24h", not_sender, "receiver_in_senders_24h"),
+            func.sum(case((similar, _ONE), else_=_ZERO)).label("receiver_similar_24h"),
         )
+        receiver_user, receiver_columns = _party("r")
+        merchant = merchants.alias("r_merchant")
+        looked_up += [
+            (receiver_user, receiver_user.c.id == receiver),
+            (merchant, merchant.c.id == receiver),
+        ]
+        columns += [*receiver_columns, merchant.c.created_at.label("r_merchant_opened")]
+        phones.append(receiver_user.c.phone_index)
         scalars += [
             exists()
             .where(e.sender_id == sender, e.receiver_id == receiver, until_now)
             .label("pair_seen"),
             _edge(func.min, e.receiver_id, "receiver", "r_first_in"),
             _edge(func.min, e.sender_id, "receiver", "r_first_out"),
-            *_party("receiver", "r"),
-            _one(merchants.c.created_at, merchants.c.id == receiver, "r_merchant_opened"),
         ]
+    scalars += _listed_and_snoozed(has_receiver, has_device, phones)
     if has_device:
         d = t.devices.c
-        own = and_(d.user_id == sender, d.first_seen_at <= _now())
-        scalars += [
-            select(func.min(d.first_seen_at))
-            .where(own, d.fingerprint == bindparam("device"))
-            .scalar_subquery()
-            .label("device_first_seen"),
-            select(func.min(d.first_seen_at)).where(own).scalar_subquery().label("devices_first"),
-        ]
-    for prefix, column, present in (("device", e.device_id, has_device), ("ip", e.ip, has_ip)):
-        if not present:
-            continue
+        this_device = case((d.fingerprint == bindparam("device"), d.first_seen_at))
         parts.append(
             select(
-                *_counts(prefix, _WINDOW_NAMES),
+                func.min(this_device).label("device_first_seen"),
+                func.min(d.first_seen_at).label("devices_first"),
+            )
+            .where(d.user_id == sender, d.first_seen_at <= _now())
+            .subquery("devices_seen")
+        )
+    for prefix, column, present in (("device", e.device_id, has_device), ("ip", e.ip, has_ip)):
+        if present:
+            parts += _party_windows(
+                prefix,
+                column == bindparam(prefix),
                 _distinct(e.sender_id, "24h", not_sender, f"{prefix}_senders_24h"),
             )
-            .where(column == bindparam(prefix), _since("30d"), until_now)
-            .subquery(prefix)
-        )
     joined: FromClause = parts[0]
     for part in parts[1:]:
         joined = joined.join(part, true())
-    return select(*parts, *scalars).select_from(joined)
+    for source, condition in looked_up:
+        joined = joined.outerjoin(source, condition)
+    return select(*parts, *columns, *scalars).select_from(joined)
 
 
 def _parameters(movement: Movement, now: datetime) -> dict[str, Any]:
@@ -269,13 +304,11 @@ def _parameters(movement: Movement, now: datetime) -> dict[str, Any]:
 
 
 def _earliest(*values: datetime | None) -> datetime | None:
-    present = [v for v in values if v is not None]
-    return min(present) if present else None
+    return min((v for v in values if v is not None), default=None)
 
 
 def _latest(*values: datetime | None) -> datetime | None:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None
+    return max((v for v in values if v is not None), default=None)
 
 
 def _history(row: Any, has_receiver: bool) -> History:
@@ -305,21 +338,41 @@ def _party_of(row: Any, prefix: str) -> Party | None:
     )
 
 
+_compiled: dict[tuple[str, bool, bool, bool], DriverSelect] = {}
+
+
 class RiskHistoryQueries:
     connection: Connection
 
-    def _row(self, movement: Movement, now: datetime) -> Any:
-        statement = _facts_statement(
+    def _row(self, movement: Movement, now: datetime) -> dict[str, Any]:
+        shape = (
             movement.receiver_id is not None,
             movement.device_id is not None,
             movement.ip is not None,
         )
-        return self.connection.execute(statement, _parameters(movement, now)).one()._mapping
+        key = (self.connection.dialect.name, *shape)
+        compiled = _compiled.get(key)
+        if compiled is None:
+            compiled = _compiled[key] = compile_select(_facts_statement(*shape), self.connection)
+        return fetch_one(self.connection, compiled, _parameters(movement, now))
+
+    @contextmanager
+    def isolated(self) -> Iterator[None]:
+        """Run a block that may fail without spoiling the caller's transaction: an error inside
+        rolls back to a savepoint. Without a transaction (autocommit) there is nothing to
+        spoil, and PostgreSQL refuses a SAVEPOINT there, so none is taken."""
+        if self.connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            yield
+            return
+        with self.connection.begin_nested():
+            yield
 
     def history(self, movement: Movement, now: datetime) -> History:
         return _history(self._row(movement, now), movement.receiver_id is not None)
 
     def facts(self, movement: Movement, now: datetime) -> Facts:
+        """Everything one assessment reads, in one round trip. A failure leaves the caller's
+        transaction usable (`risk_facts_select`)."""
         row = self._row(movement, now)
         has_receiver = movement.receiver_id is not None
         sender = _party_of(row, "s")
