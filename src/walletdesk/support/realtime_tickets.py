@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 TICKET_TTL = timedelta(seconds=60)
 PROTOCOL = "walletdesk.chat.v1"
 BEARER_PREFIX = "bearer."
+_TICKET_KINDS = frozenset({SessionKind.API, SessionKind.WEB})
+"""API sessions, and browser sessions through the chat widget's same-origin ticket route."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def session_by_id(rt: Runtime, session_id: str) -> Authenticated:
     now = rt.clock.now()
     with rt.db.uow(read_only=True) as uow:
         session = uow.sessions.get(session_id)
-        if session is None or not session.is_active(now) or session.kind != SessionKind.API:
+        if session is None or not session.is_active(now) or session.kind not in _TICKET_KINDS:
             raise AuthenticationFailed()
         user = uow.users.get(session.user_id)
         roles = uow.staff_roles.roles_of(session.user_id)

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from walletdesk.web import (
     auth_pages,
+    chat_widget_pages,
     console_pages,
     dev_pages,
     device_pages,
@@ -41,6 +42,7 @@ def install(app: FastAPI) -> None:
         *wallet_pages.ROUTERS,
         *help_pages.ROUTERS,
         *console_pages.ROUTERS,
+        chat_widget_pages.router,
     ):
         app.include_router(router)
     app.mount(
