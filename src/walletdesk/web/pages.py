@@ -9,6 +9,7 @@ from walletdesk.web import (
     auth_pages,
     chat_widget_pages,
     console_pages,
+    dashboard_pages,
     dev_pages,
     device_pages,
     freeze_pages,
@@ -42,6 +43,7 @@ def install(app: FastAPI) -> None:
         *wallet_pages.ROUTERS,
         *help_pages.ROUTERS,
         *console_pages.ROUTERS,
+        dashboard_pages.router,
         chat_widget_pages.router,
     ):
         app.include_router(router)
