@@ -343,3 +343,19 @@ def test_a_freeze_decision_on_a_top_up_freezes_the_wallet_and_charges_nothing(
     assert balance(rt, actor.user.id) == (500_000, 0)
     assert "wallet.frozen" in templates_to(rt, actor.user.id)
     books_ok(rt)
+
+
+def test_a_held_payment_answers_202_and_its_replay_the_same(
+    rt: Runtime, client: TestClient, zhang: tuple[dict, Authenticated]
+) -> None:
+    headers, actor = zhang
+    shop = open_shop(rt)
+    order_id = order_of(rt, shop, "1500.00", "MC-202")
+    keyed = {**headers, "Idempotency-Key": "held-payment-1"}
+    first = client.post(f"/api/v1/payments/{order_id}/pay", headers=keyed)
+    assert first.status_code == 202, first.text
+    assert first.json()["status"] == "under_review"
+    again = client.post(f"/api/v1/payments/{order_id}/pay", headers=keyed)
+    assert again.status_code == 202 and again.json() == first.json()
+    assert balance(rt, actor.user.id) == (350_000, 150_000)  # reserved, not paid
+    books_ok(rt)

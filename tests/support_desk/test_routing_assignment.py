@@ -18,12 +18,13 @@ from walletdesk.identity.staff import create_staff
 from walletdesk.randomness import new_id
 from walletdesk.runtime import Runtime
 from walletdesk.support.access import ActorKind, SupportActor
-from walletdesk.support.agents import set_agent_capacity, set_agent_skills, set_agent_status
+from walletdesk.support.agents import set_agent_capacity, set_agent_skills
 from walletdesk.support.cases import do_open_case
 from walletdesk.support.casework import agent_reply, change_status
 from walletdesk.support.conversations import hand_off
 from walletdesk.support.holidays import load_calendars
 from walletdesk.support.models import By, CaseType, Channel, Contact, Priority, Visibility
+from walletdesk.support.realtime_presence import set_agent_status
 from walletdesk.support.routing import flag_case
 from walletdesk.support.routing_admin import queue_board
 from walletdesk.support.routing_model import AgentStatus, RiskFlag, RoutingState

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from walletdesk.api.access import CurrentUser, access_rule
 from walletdesk.api.deps import RuntimeDep, request_locale
-from walletdesk.api.idempotency import IdempotencyKey, run_idempotent
+from walletdesk.api.idempotency import IdempotencyKey, accepted_when_under_review, run_idempotent
 from walletdesk.api.wallets import FailureReasonOut, MoneyOut
 from walletdesk.banking import cards, history, topups, withdrawals  # noqa: F401 - history registers
 from walletdesk.banking.bins import BANKS
@@ -223,23 +223,25 @@ def create_withdrawal(
     amount = Money.parse(body.amount, body.currency)
     expected_fee = _expected_fee(body)
     locale = request_locale(request)
-    return run_idempotent(
-        rt,
-        request,
-        scope=actor.user.id,
-        key=idempotency_key,
-        body=body,
-        operation=lambda record: withdrawals.withdraw(
+    return accepted_when_under_review(
+        run_idempotent(
             rt,
-            actor,
-            card_id=body.card_id,
-            amount=amount,
-            expected_fee=expected_fee,
+            request,
+            scope=actor.user.id,
             key=idempotency_key,
-            locale=locale,
-            record=record,
-        ),
-        shape=lambda view: _operation_out(view, locale),
+            body=body,
+            operation=lambda record: withdrawals.withdraw(
+                rt,
+                actor,
+                card_id=body.card_id,
+                amount=amount,
+                expected_fee=expected_fee,
+                key=idempotency_key,
+                locale=locale,
+                record=record,
+            ),
+            shape=lambda view: _operation_out(view, locale),
+        )
     )
 
 

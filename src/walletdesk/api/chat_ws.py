@@ -31,8 +31,9 @@ from walletdesk.runtime import Runtime
 from walletdesk.support import realtime_hours, realtime_presence, realtime_receipts
 from walletdesk.support.access import SupportActor, may_work_cases
 from walletdesk.support.realtime import ChatHub
-from walletdesk.support.realtime_models import AgentStatus, Presence
+from walletdesk.support.realtime_models import Presence
 from walletdesk.support.realtime_tickets import PROTOCOL, issue_ticket, socket_identity
+from walletdesk.support.routing_model import AgentStatus
 
 router = APIRouter(tags=["chat"])
 
@@ -237,7 +238,7 @@ class PresenceIn(BaseModel):
 
 
 class PresenceOut(BaseModel):
-    status: str = Field(description="online, away or offline (offline without an inbox socket)")
+    status: str = Field(description="online, away or offline: the status routing uses")
     last_seen_at: datetime | None
 
     @classmethod
@@ -260,8 +261,12 @@ class CasePresenceOut(BaseModel):
 def choose_presence(
     body: PresenceIn, auth: CaseWorker, rt: RuntimeDep, request: Request
 ) -> PresenceOut:
+    """The same as `POST /api/v1/staff/status` (kept for chat clients): one status."""
     hub: ChatHub = request.app.state.chat_hub
-    return PresenceOut.of(realtime_presence.choose_status(rt, auth, body.status, hub.publish))
+    chosen = realtime_presence.set_agent_status(
+        rt, SupportActor.agent(auth), body.status, hub.publish
+    )
+    return PresenceOut.of(chosen.presence)
 
 
 @router.get("/api/v1/staff/presence")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
@@ -68,3 +69,12 @@ def run_idempotent(
         idempotency.abandon(rt, claimed)
         raise
     return JSONResponse(shape(result).model_dump(mode="json"), status_code=status_code)
+
+
+def accepted_when_under_review(response: JSONResponse) -> JSONResponse:
+    """A movement the risk engine held answers 202 (accepted, not done), like a held transfer;
+    the stored body decides, so a replay of the same key answers the same status."""
+    body = json.loads(bytes(response.body))
+    if isinstance(body, dict) and body.get("status") == "under_review":
+        response.status_code = 202
+    return response

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from walletdesk.api.access import CurrentUser
 from walletdesk.api.banking import BankOut, CardOut
 from walletdesk.api.deps import RuntimeDep, request_locale
-from walletdesk.api.idempotency import IdempotencyKey, run_idempotent
+from walletdesk.api.idempotency import IdempotencyKey, accepted_when_under_review, run_idempotent
 from walletdesk.api.merchant_api import PaymentOut
 from walletdesk.api.wallets import FailureReasonOut, MoneyOut
 from walletdesk.banking.bins import BANKS
@@ -252,14 +252,16 @@ def pay_payment(
             record=record,
         )
 
-    return run_idempotent(
-        rt,
-        request,
-        scope=actor.user.id,
-        key=idempotency_key,
-        body=chosen,
-        operation=operation,
-        shape=lambda view: UserPaymentOut.of(view, locale),
+    return accepted_when_under_review(
+        run_idempotent(
+            rt,
+            request,
+            scope=actor.user.id,
+            key=idempotency_key,
+            body=chosen,
+            operation=operation,
+            shape=lambda view: UserPaymentOut.of(view, locale),
+        )
     )
 
 

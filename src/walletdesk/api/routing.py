@@ -16,9 +16,10 @@ from walletdesk.api.support_staff import StaffCaseOut
 from walletdesk.audit.services import Actor
 from walletdesk.identity.authentication import Authenticated
 from walletdesk.identity.permissions import Permission
-from walletdesk.support import agents, routing_admin, routing_work, views
+from walletdesk.support import agents, realtime_presence, routing_admin, routing_work, views
 from walletdesk.support.access import SupportActor
 from walletdesk.support.models import CaseType, Channel, Priority
+from walletdesk.support.realtime import ChatHub
 from walletdesk.support.routing_model import AgentProfile, AgentStatus, Queue, RiskFlag
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
@@ -198,8 +199,13 @@ def list_agents(auth: Supervisor, rt: RuntimeDep) -> AgentsOut:
 
 
 @router.post("/staff/status")
-def set_status(body: StatusIn, auth: CaseWorker, rt: RuntimeDep) -> AgentOut:
-    return AgentOut.of(agents.set_agent_status(rt, SupportActor.agent(auth), body.status))
+def set_status(body: StatusIn, auth: CaseWorker, rt: RuntimeDep, request: Request) -> AgentOut:
+    """The agent's one status, the same as `POST /api/v1/staff/presence`."""
+    hub: ChatHub = request.app.state.chat_hub
+    chosen = realtime_presence.set_agent_status(
+        rt, SupportActor.agent(auth), body.status, hub.publish
+    )
+    return AgentOut.of(chosen.profile)
 
 
 @router.put("/admin/agents/{user_id}/skills")

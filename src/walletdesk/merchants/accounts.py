@@ -77,9 +77,7 @@ def hot_platform_account(
     return platform_account(rt, uow, kind, currency, f"s{rt.random.randbelow(SHARDS)}")
 
 
-def hot_platform_account_id(
-    rt: Runtime, uow: UnitOfWork, kind: AccountKind, currency: str
-) -> str:
+def hot_platform_account_id(rt: Runtime, uow: UnitOfWork, kind: AccountKind, currency: str) -> str:
     return platform_account_id(rt, uow, kind, currency, f"s{rt.random.randbelow(SHARDS)}")
 
 

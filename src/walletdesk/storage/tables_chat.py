@@ -1,5 +1,5 @@
-"""Live-chat tables: read receipts, open sockets (presence), agents' chosen status, socket
-tickets, and hand-off requests made while no agent was on duty."""
+"""Live-chat tables: read receipts, open sockets (presence bookkeeping; agents' status lives in
+`routing_agents`), socket tickets, and hand-off requests made while no agent was on duty."""
 
 from __future__ import annotations
 
@@ -30,14 +30,6 @@ chat_sockets = Table(
     Column("conversation_id", String(ID)),
     Column("connected_at", UTCDateTime, nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
-)
-
-chat_staff_presence = Table(
-    "chat_staff_presence",
-    metadata,
-    Column("user_id", String(ID), ForeignKey("users.id"), primary_key=True),
-    Column("status", String(8), nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 chat_tickets = Table(

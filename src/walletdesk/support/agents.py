@@ -3,9 +3,11 @@ and a capacity per channel, with the load routing keeps.
 
 A staff member who works cases gets a profile the first time routing needs one: offline,
 their own language, the default topics (a generalist until an admin narrows it) and the
-default capacities. The live-chat layer sets the status from the agent's sockets through
-`apply_agent_status`; agents set it themselves with `set_agent_status`
-(`POST /api/v1/staff/status`).
+default capacities. The status here is the agent's only status: routing picks by it and chat
+shows it. It changes through `change_status` inside a unit of work, called by the presence
+service (`realtime_presence`): when an agent sets it (`POST /api/v1/staff/status`,
+`POST /api/v1/staff/presence`, the console), when their first inbox socket opens or their last
+one closes, and when the heartbeat finds their server died.
 
 Going online or away, and more capacity or skills, dispatch waiting cases after commit;
 going offline re-offers the cases offered to the agent and not yet accepted (accepted cases
@@ -19,9 +21,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from walletdesk.audit.services import Actor, record
-from walletdesk.errors import Forbidden, ValidationFailed
+from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from walletdesk.support.access import ActorKind, SupportActor, may_work_cases
+from walletdesk.support.access import may_work_cases
 from walletdesk.support.errors import not_an_agent
 from walletdesk.support.models import Channel
 from walletdesk.support.routing_load import dispatch_after_commit
@@ -69,30 +71,21 @@ def profile_for(uow: UnitOfWork, user_id: str, now: datetime) -> AgentProfile:
     return created
 
 
-def set_agent_status(rt: Runtime, actor: SupportActor, status: AgentStatus) -> AgentProfile:
-    """Set the acting agent's own status (stored with its time)."""
-    if actor.kind is not ActorKind.AGENT or actor.user_id is None:
-        raise Forbidden()
-    if not may_work_cases(actor.roles):
-        raise Forbidden()
-    return apply_agent_status(rt, actor.user_id, status)
-
-
-def apply_agent_status(rt: Runtime, user_id: str, status: AgentStatus) -> AgentProfile:
-    """Set a staff member's status for routing, e.g. from presence bookkeeping (all inbox
-    sockets closed: offline). Refuses anyone who does not work cases; the same status again
-    changes nothing."""
-    now = rt.clock.now()
-    with rt.db.uow() as uow:
-        profile = profile_for(uow, user_id, now)
-        if profile.status != status:
-            uow.routing.agents.set_status(user_id, status.value, now)
-            if status.takes_cases:
-                dispatch_after_commit(rt, uow)
-            else:
-                uow.on_commit(lambda: _return_offers(rt, user_id))
-        uow.commit()
-    return agent_profile(rt, user_id)
+def change_status(
+    rt: Runtime, uow: UnitOfWork, user_id: str, status: AgentStatus, now: datetime
+) -> bool:
+    """Set a staff member's status inside the caller's unit of work (the caller commits);
+    False when it already was that status. Refuses anyone who does not work cases. After
+    commit, taking cases dispatches waiting ones; going offline re-offers their open offers."""
+    profile = profile_for(uow, user_id, now)
+    if profile.status == status:
+        return False
+    uow.routing.agents.set_status(user_id, status.value, now)
+    if status.takes_cases:
+        dispatch_after_commit(rt, uow)
+    else:
+        uow.on_commit(lambda: _return_offers(rt, user_id))
+    return True
 
 
 def _return_offers(rt: Runtime, user_id: str) -> None:

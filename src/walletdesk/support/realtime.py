@@ -154,7 +154,9 @@ class ChatHub:
         await self.bus.stop()
         if self._ever_attached:
             with contextlib.suppress(Exception):
-                await self._on(self._presence_thread, presence.forget_node, self.rt, self.node)
+                await self._on(
+                    self._presence_thread, presence.forget_node, self.rt, self.node, self.publish
+                )
         pools = (
             self._fanout_thread,
             self._presence_thread,
@@ -377,7 +379,9 @@ class ChatHub:
             if not self._ever_attached:
                 continue
             try:
-                await self._on(self._presence_thread, presence.heartbeat, self.rt, self.node)
+                await self._on(
+                    self._presence_thread, presence.heartbeat, self.rt, self.node, self.publish
+                )
             except Exception:
                 logger.exception("chat presence heartbeat failed")
 

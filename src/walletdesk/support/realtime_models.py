@@ -27,15 +27,6 @@ class SocketKind(StrEnum):
     STAFF = "staff"
 
 
-class AgentStatus(StrEnum):
-    """What an agent shows: online takes chats, away is at the desk but not taking new ones,
-    offline is gone. An agent with no open inbox socket is offline whatever they chose."""
-
-    ONLINE = "online"
-    AWAY = "away"
-    OFFLINE = "offline"
-
-
 @dataclass(frozen=True)
 class ReadMark:
     """Who read a conversation up to which message id (ids increase within a conversation)."""

@@ -1,16 +1,23 @@
-"""Presence: who is on a chat socket right now, and the status agents chose.
+"""Presence: each agent's one status, and who is on a chat socket right now.
 
-Every open WebSocket is a row in `chat_sockets`, written by the server process that holds it
-and refreshed by that process every `HEARTBEAT` (30 s); a row not refreshed within
-`PRESENCE_TTL` (90 s) no longer counts (its server stopped), so presence needs no
-cross-process bookkeeping.
+An agent's status (online / away / offline) is `routing_agents.status`: routing picks by it and
+chat shows it, so the two cannot disagree. It changes in these places only, all here:
 
-- An agent is **offline** without a live inbox socket; with one, they are what they chose
-  with `choose_status` (online unless they said away or offline).
-- A customer is **online** while a socket of theirs is open on any of their conversations;
-  the agents of their cases see it (`case_presence`), with when they were last seen.
+- the agent sets it: `set_agent_status`, behind `POST /api/v1/staff/status`,
+  `POST /api/v1/staff/presence` (the same thing, kept for older clients) and the console;
+- their first inbox socket opens: offline becomes online (away and online stay as they are);
+- their last inbox socket closes, or their server stops (`forget_node`): offline;
+- the heartbeat finds their server died: every inbox socket of theirs went unrefreshed for
+  `PRESENCE_TTL` and they did not set a status since: offline (`heartbeat`).
 
-Routing reads agents' statuses with `agent_presence(uow, now, user_ids)`.
+Every open WebSocket is a row in `chat_sockets` (connection bookkeeping), written by the server
+process that holds it and refreshed by that process every `HEARTBEAT` (30 s); a row not
+refreshed within `PRESENCE_TTL` (90 s) no longer counts. The rows give "last seen" for agents
+and customers. A customer is **online** while a socket of theirs is open on any of their
+conversations; the agents of their cases see it (`case_presence`).
+
+Routing reads agents' statuses from its own table; chat reads them with
+`agent_presence(uow, now, user_ids)`.
 """
 
 from __future__ import annotations
@@ -20,17 +27,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from walletdesk.errors import Forbidden
 from walletdesk.identity.permissions import ROLE_PERMISSIONS, Permission
-from walletdesk.support.access import SupportActor, access_case_for
+from walletdesk.support import agents
+from walletdesk.support.access import ActorKind, SupportActor, access_case_for, may_work_cases
 from walletdesk.support.realtime_models import (
-    AgentStatus,
+    PRESENCE_TTL,
     Presence,
     SocketKind,
     SocketRecord,
 )
+from walletdesk.support.routing_model import AgentProfile, AgentStatus
 
 if TYPE_CHECKING:
-    from walletdesk.identity.authentication import Authenticated
     from walletdesk.runtime import Runtime
     from walletdesk.storage.uow import UnitOfWork
 
@@ -45,19 +54,29 @@ def _last_seen(records: list[SocketRecord], now: datetime) -> tuple[bool, dateti
     return live, seen
 
 
-def agent_presence(uow: UnitOfWork, now: datetime, user_ids: list[str]) -> dict[str, Presence]:
-    """Each agent's status now: offline without a live inbox socket, else their choice."""
+def _staff_sockets(uow: UnitOfWork, user_ids: list[str]) -> dict[str, list[SocketRecord]]:
     sockets: dict[str, list[SocketRecord]] = {user_id: [] for user_id in user_ids}
     for record in uow.chat.sockets.for_users(user_ids):
         if record.kind == SocketKind.STAFF:
             sockets[record.user_id].append(record)
-    chosen = uow.chat.staff_presence.chosen(user_ids)
+    return sockets
+
+
+def _connected(uow: UnitOfWork, now: datetime, user_ids: list[str]) -> set[str]:
+    """Those of `user_ids` with a live inbox socket."""
+    sockets = _staff_sockets(uow, user_ids)
+    return {user_id for user_id, records in sockets.items() if _last_seen(records, now)[0]}
+
+
+def agent_presence(uow: UnitOfWork, now: datetime, user_ids: list[str]) -> dict[str, Presence]:
+    """Each agent's status (routing's, offline without a profile) and when a socket of theirs
+    was last seen."""
+    sockets = _staff_sockets(uow, user_ids)
+    statuses = uow.routing.agents.statuses(user_ids)
     result = {}
     for user_id in user_ids:
-        live, seen = _last_seen(sockets[user_id], now)
-        choice = chosen.get(user_id, (AgentStatus.ONLINE.value, None))[0]
-        status = AgentStatus(choice) if live else AgentStatus.OFFLINE
-        result[user_id] = Presence(status.value, seen)
+        status = statuses.get(user_id, (AgentStatus.OFFLINE.value, None))[0]
+        result[user_id] = Presence(status, _last_seen(sockets[user_id], now)[1])
     return result
 
 
@@ -133,20 +152,36 @@ def customer_event(contact_id: str, presence: Presence) -> dict[str, Any]:
     }
 
 
-def choose_status(
-    rt: Runtime, auth: Authenticated, status: AgentStatus, publish: Publish | None = None
-) -> Presence:
-    """An agent says whether they take chats (online), are away, or appear offline."""
+@dataclass(frozen=True)
+class StatusSet:
+    profile: AgentProfile
+    presence: Presence
+
+
+def set_agent_status(
+    rt: Runtime, actor: SupportActor, status: AgentStatus, publish: Publish | None = None
+) -> StatusSet:
+    """The acting agent sets their one status: online takes cases first, away takes them when
+    no online agent fits, offline takes none. Routing and chat both see the change; `publish`
+    announces it to the team's sockets after commit."""
+    if actor.kind is not ActorKind.AGENT or actor.user_id is None:
+        raise Forbidden()
+    if not may_work_cases(actor.roles):
+        raise Forbidden()
+    user_id = actor.user_id
     now = rt.clock.now()
     with rt.db.uow() as uow:
-        before = agent_presence(uow, now, [auth.user.id])[auth.user.id]
-        uow.chat.staff_presence.choose(auth.user.id, status.value, now)
-        after = agent_presence(uow, now, [auth.user.id])[auth.user.id]
-        if publish is not None and after.status != before.status:
-            event = agent_event(auth.user.id, after)
+        changed = agents.change_status(rt, uow, user_id, status, now)
+        presence = agent_presence(uow, now, [user_id])[user_id]
+        if changed and publish is not None:
+            event = agent_event(user_id, presence)
             uow.on_commit(lambda: publish(event))
         uow.commit()
-    return after
+    return StatusSet(agents.agent_profile(rt, user_id), presence)
+
+
+def _works_cases(uow: UnitOfWork, user_id: str) -> bool:
+    return may_work_cases(uow.staff_roles.roles_of(user_id))
 
 
 def record_sockets(
@@ -155,44 +190,99 @@ def record_sockets(
     closed: list[SocketRecord],
     publish: Publish | None = None,
 ) -> None:
-    """Store sockets that opened and forget those that closed (one transaction for a batch),
-    then announce the agents and customers whose presence changed."""
+    """Store sockets that opened and forget those that closed (one transaction for a batch);
+    an agent's first inbox socket turns offline into online, their last one closing sets
+    offline. Then announce the agents and customers whose presence changed."""
     now = rt.clock.now()
     changed = opened + closed
-    agents = sorted({r.user_id for r in changed if r.kind == SocketKind.STAFF})
+    staff = [r for r in changed if r.kind == SocketKind.STAFF]
+    agent_ids = sorted({r.user_id for r in staff})
+    leaving = {r.user_id for r in closed if r.kind == SocketKind.STAFF}
     contacts = sorted({r.contact_id for r in changed if r.contact_id})
     with rt.db.uow() as uow:
-        agents_before = agent_presence(uow, now, agents)
+        agents_before = agent_presence(uow, now, agent_ids)
+        connected_before = _connected(uow, now, agent_ids)
         contacts_before = {c: customer_presence(uow, now, c) for c in contacts}
         uow.chat.sockets.remove_many([r.id for r in closed])
         uow.chat.sockets.add_many(opened)
+        connected_after = _connected(uow, now, agent_ids)
+        for user_id in agent_ids:
+            if not _works_cases(uow, user_id):
+                continue
+            if user_id in connected_after and user_id not in connected_before:
+                if agents_before[user_id].status == AgentStatus.OFFLINE:
+                    agents.change_status(rt, uow, user_id, AgentStatus.ONLINE, now)
+            elif user_id in leaving and user_id not in connected_after:
+                agents.change_status(rt, uow, user_id, AgentStatus.OFFLINE, now)
         events = [
             agent_event(user_id, presence)
-            for user_id, presence in agent_presence(uow, now, agents).items()
+            for user_id, presence in agent_presence(uow, now, agent_ids).items()
             if presence.status != agents_before[user_id].status
         ]
         for contact_id in contacts:
             presence = customer_presence(uow, now, contact_id)
             if presence.status != contacts_before[contact_id].status:
                 events.append(customer_event(contact_id, presence))
-        if publish is not None:
-            for event in events:
-                uow.on_commit(lambda event=event: publish(event))  # type: ignore[misc]
+        _publish_after_commit(uow, events, publish)
         uow.commit()
 
 
-def heartbeat(rt: Runtime, node: str) -> None:
-    """Refresh this server's sockets; forget sockets and tickets long gone."""
+def _publish_after_commit(
+    uow: UnitOfWork, events: list[dict[str, Any]], publish: Publish | None
+) -> None:
+    if publish is not None:
+        for event in events:
+            uow.on_commit(lambda event=event: publish(event))  # type: ignore[misc]
+
+
+def _set_offline(rt: Runtime, uow: UnitOfWork, user_ids: list[str], now: datetime) -> list[str]:
+    """Set these agents offline; those whose status changed."""
+    went = []
+    for user_id in sorted(user_ids):
+        if _works_cases(uow, user_id) and agents.change_status(
+            rt, uow, user_id, AgentStatus.OFFLINE, now
+        ):
+            went.append(user_id)
+    return went
+
+
+def sweep_dead_servers(rt: Runtime, uow: UnitOfWork, now: datetime) -> list[str]:
+    """Agents whose every inbox socket went unrefreshed for `PRESENCE_TTL` (their server
+    died) go offline, unless they set a status after that (e.g. through the REST API)."""
+    quiet = uow.chat.sockets.staff_last_seen_before(now - PRESENCE_TTL)
+    gone = []
+    for user_id, seen in sorted(quiet.items()):
+        # Read under the row lock, so a status the agent sets meanwhile is not overwritten.
+        profile = uow.routing.agents.get(user_id, for_update=True)
+        if profile is None or profile.status == AgentStatus.OFFLINE:
+            continue
+        if profile.status_changed_at < seen + PRESENCE_TTL:
+            gone.append(user_id)
+    return _set_offline(rt, uow, gone, now)
+
+
+def heartbeat(rt: Runtime, node: str, publish: Publish | None = None) -> None:
+    """Refresh this server's sockets; agents of servers that died go offline; forget sockets
+    and tickets long gone."""
     now = rt.clock.now()
     with rt.db.uow() as uow:
         uow.chat.sockets.refresh_node(node, now)
+        went = sweep_dead_servers(rt, uow, now)
+        presence = agent_presence(uow, now, went)
+        _publish_after_commit(uow, [agent_event(u, presence[u]) for u in went], publish)
         uow.chat.sockets.purge_seen_before(now - FORGET_AFTER)
         uow.chat.tickets.purge_expired(now - FORGET_AFTER)
         uow.commit()
 
 
-def forget_node(rt: Runtime, node: str) -> None:
-    """This server stops: its sockets are gone."""
+def forget_node(rt: Runtime, node: str, publish: Publish | None = None) -> None:
+    """This server stops: its sockets are gone, and agents left without one go offline."""
+    now = rt.clock.now()
     with rt.db.uow() as uow:
+        here = sorted({r.user_id for r in uow.chat.sockets.on_node(node) if r.kind == "staff"})
         uow.chat.sockets.remove_node(node)
+        left = [u for u in here if u not in _connected(uow, now, here)]
+        went = _set_offline(rt, uow, left, now)
+        presence = agent_presence(uow, now, went)
+        _publish_after_commit(uow, [agent_event(u, presence[u]) for u in went], publish)
         uow.commit()

@@ -17,7 +17,7 @@ from walletdesk.api.deps import RuntimeDep
 from walletdesk.api.support_staff import decode_cursor, encode_cursor
 from walletdesk.errors import DomainError, ValidationFailed
 from walletdesk.i18n import N_, translate
-from walletdesk.support import agents, routing_admin, views
+from walletdesk.support import realtime_presence, routing_admin, views
 from walletdesk.support.models import CaseType, Channel, Priority
 from walletdesk.support.queries import CaseFilter
 from walletdesk.support.routing_model import AgentStatus
@@ -181,6 +181,7 @@ def set_presence(
             N_("Choose online, away or offline."),
             field="status",
         ) from None
-    agents.set_agent_status(rt, actor_of(auth), chosen)
+    hub = request.app.state.chat_hub
+    realtime_presence.set_agent_status(rt, actor_of(auth), chosen, hub.publish)
     target = back if back.startswith("/console") and "//" not in back else "/console"
     return redirect(request, target[:300], flash="console_presence")

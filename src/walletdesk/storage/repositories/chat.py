@@ -1,5 +1,6 @@
-"""Live-chat repositories (`uow.chat`): read receipts, open sockets, agents' chosen status,
-socket tickets and hand-off requests waiting for agents' hours."""
+"""Live-chat repositories (`uow.chat`): read receipts, open sockets (connection bookkeeping;
+agents' status lives in `routing_agents`), socket tickets and hand-off requests waiting for
+agents' hours."""
 
 from __future__ import annotations
 
@@ -108,6 +109,10 @@ class SocketRepository:
         )
         return int(result.rowcount)
 
+    def on_node(self, node: str) -> list[SocketRecord]:
+        rows = self.connection.execute(select(c.chat_sockets).where(c.chat_sockets.c.node == node))
+        return [SocketRecord(**row._mapping) for row in rows]
+
     def remove_node(self, node: str) -> None:
         self.connection.execute(delete(c.chat_sockets).where(c.chat_sockets.c.node == node))
 
@@ -134,38 +139,23 @@ class SocketRepository:
         )
         return [SocketRecord(**row._mapping) for row in rows]
 
+    def staff_last_seen_before(self, cutoff: datetime) -> dict[str, datetime]:
+        """Staff whose every socket was last refreshed before `cutoff` (their server died),
+        with the latest of those refreshes."""
+        t = c.chat_sockets.c
+        latest = func.max(t.seen_at)
+        rows = self.connection.execute(
+            select(t.user_id, latest.label("seen_at"))
+            .where(t.kind == "staff")
+            .group_by(t.user_id)
+            .having(latest <= cutoff)
+        )
+        return {row.user_id: row.seen_at for row in rows}
+
     def staff_users(self) -> list[str]:
         rows = self.connection.execute(
             select(c.chat_sockets.c.user_id).where(c.chat_sockets.c.kind == "staff").distinct()
         )
-        return [row.user_id for row in rows]
-
-
-class StaffPresenceRepository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def chosen(self, user_ids: list[str]) -> dict[str, tuple[str, datetime]]:
-        if not user_ids:
-            return {}
-        t = c.chat_staff_presence.c
-        rows = self.connection.execute(select(c.chat_staff_presence).where(t.user_id.in_(user_ids)))
-        return {row.user_id: (row.status, row.updated_at) for row in rows}
-
-    def choose(self, user_id: str, status: str, at: datetime) -> None:
-        t = c.chat_staff_presence.c
-        changed = self.connection.execute(
-            update(c.chat_staff_presence)
-            .where(t.user_id == user_id)
-            .values(status=status, updated_at=at)
-        )
-        if changed.rowcount == 0:
-            self.connection.execute(
-                insert(c.chat_staff_presence).values(user_id=user_id, status=status, updated_at=at)
-            )
-
-    def users(self) -> list[str]:
-        rows = self.connection.execute(select(c.chat_staff_presence.c.user_id))
         return [row.user_id for row in rows]
 
 
@@ -251,7 +241,6 @@ class ChatStore:
     def __init__(self, connection: Connection) -> None:
         self.read_marks = ReadMarkRepository(connection)
         self.sockets = SocketRepository(connection)
-        self.staff_presence = StaffPresenceRepository(connection)
         self.tickets = TicketRepository(connection)
         self.handoffs = HandoffRequestRepository(connection)
         self.fanout = FanoutRepository(connection)

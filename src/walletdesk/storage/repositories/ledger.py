@@ -122,8 +122,9 @@ class JournalRepository(DataclassRepository[JournalEntry]):
     table = t.journal_entries
     model = JournalEntry
 
-    def post_at_once(self, entry: JournalEntry, changes: list[tuple[str, int, str]],
-                     event: OutboxMessage) -> dict[str, tuple[int, int]]:
+    def post_at_once(
+        self, entry: JournalEntry, changes: list[tuple[str, int, str]], event: OutboxMessage
+    ) -> dict[str, tuple[int, int]]:
         """PostgreSQL: the entry, its account changes (id, delta, currency), its postings and
         its outbox event in one round trip (`wd_post_entry`, migration 0009f). Returns
         {account id: (posted, seq)} for the accounts applied; a missing one was refused."""

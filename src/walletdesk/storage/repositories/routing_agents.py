@@ -184,6 +184,16 @@ class AgentRepository:
             self.set_capacity(profile.user_id, slot.channel, slot.capacity)
         return True
 
+    def statuses(self, user_ids: Sequence[str]) -> dict[str, tuple[str, datetime]]:
+        """(status, when it changed) of those of `user_ids` who have a profile."""
+        if not user_ids:
+            return {}
+        a = r.routing_agents.c
+        rows = self.connection.execute(
+            select(a.user_id, a.status, a.status_changed_at).where(a.user_id.in_(user_ids))
+        )
+        return {row.user_id: (row.status, row.status_changed_at) for row in rows}
+
     def set_status(self, user_id: str, status: str, at: datetime) -> None:
         self.connection.execute(
             update(r.routing_agents)
