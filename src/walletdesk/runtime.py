@@ -80,6 +80,9 @@ class Runtime:
     # a code never changes hands and an account is never deleted, so an id once known stays
     # true, and hot paths skip the look-up.
     account_ids: dict[str, str] = field(default_factory=dict)
+    # Device fingerprints by device row id (`risk.screening.fingerprint`): a row's fingerprint
+    # never changes, so the risk engine reads each once.
+    device_fingerprints: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
         self.dispatcher.stop()

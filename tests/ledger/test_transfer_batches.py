@@ -168,11 +168,11 @@ def test_a_wallet_created_meanwhile_makes_the_transfer_look_again(
     looks: list[int] = []
 
     def forgetful(self: TransferEngineRepository, **kwargs: list[str]) -> object:
-        users, wallets = real_parties(self, **kwargs)
+        users, wallets, available = real_parties(self, **kwargs)
         looks.append(1)
         if len(looks) == 1:  # ...but the first look misses it
             wallets = {code: i for code, i in wallets.items() if li.user.id not in code}
-        return users, wallets
+        return users, wallets, available
 
     monkeypatch.setattr(TransferEngineRepository, "parties", forgetful)
     sent = transfers.transfer(

@@ -1,7 +1,8 @@
-"""Screening on the PostgreSQL group-commit path: a transfer is assessed before it joins the
-batch; an approved one posts in the batch, which stores its decision and history row with
-the money; a held, refused or fail-closed one takes the one-transfer path with that same
-decision (assessed once, stored once)."""
+"""Screening on the PostgreSQL group-commit path: the batch's leader assesses every transfer
+of the batch with one read; an approved one posts in the batch, which stores its decision and
+history row with the money; a held, refused or fail-closed one leaves the batch without
+posting and takes the one-transfer path with that same decision (assessed once, stored
+once)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def test_a_large_transfer_on_the_batch_path_is_held_and_moves_no_money(
     before = batches(rt)
     result = send(rt, zhang, li, "1000.00")
     assert result.status == "under_review" and result.expected_by is not None
-    assert batches(rt) == before  # held on the one-transfer path, never in a batch
+    # Assessed in a batch, then held on the one-transfer path: the batch posted nothing.
+    assert batches(rt) == before + 1
     assert balance(rt, zhang.user.id) == (400_000, 100_000)
     assert balance(rt, li.user.id) == (0, 0)
     with rt.db.uow(read_only=True) as uow:

@@ -78,8 +78,25 @@ class TransferOrder:
     at: datetime
     account_ids: tuple[str, str]  # used only if the payer's or payee's wallet is new
     record: Callable[[UnitOfWork, TransferResult], None] | None
-    screened: Screened | None = None
-    """The risk engine's approval (`ledger.transfers`), stored with the money if it posts."""
+    screen: ScreenRequest | None = None
+    """Set when the risk engine must assess it: the batch does, for all its transfers at once."""
+
+
+@dataclass(frozen=True)
+class ScreenRequest:
+    """What the engine needs from the caller's session to assess a transfer in the batch."""
+
+    device_id: str | None
+    ip: str | None
+
+
+class ScreenedOut(Exception):  # noqa: N818 - a signal to the caller, not an error shown
+    """The engine did not approve this transfer in the batch (hold, freeze, decline, step-up):
+    the caller takes the one-transfer path with this decision, which stores and acts on it."""
+
+    def __init__(self, screened: Screened) -> None:
+        super().__init__(f"not approved by the risk engine: {screened.decision.action}")
+        self.screened = screened
 
 
 TransferSlot = Slot[TransferOrder, "TransferResult"]
@@ -129,23 +146,31 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
     settled: list[tuple[TransferSlot, TransferResult]] = []
     stale: list[TransferSlot] = []
     with rt.db.uow() as uow:
-        users, wallets = uow.transfer_engine.parties(
+        users, wallets, available = uow.transfer_engine.parties(
             ids=[s.item.to_id for s in slots if s.item.to_id] + [s.item.payer.id for s in slots],
             login_indexes=[s.item.to_index for s in slots if s.item.to_index],
         )
         raised = uow.agent_tools.limit_overrides.in_effect_for(
             sorted({s.item.payer.id for s in slots}), rt.clock.now()
         )
-        items: list[dict[str, object]] = []
-        results: dict[int, TransferResult] = {}
+        found: dict[int, User] = {}
         for number, slot in enumerate(slots):
             order = slot.item
             recipient = users.get(order.to_id or order.to_index or "")
+            if recipient is None:
+                slot.fail(no_recipient())
+            elif recipient.id == order.payer.id:
+                slot.fail(to_self())
+            else:
+                found[number] = recipient
+        approvals = _screen(rt, uow, slots, found, available)
+        items: list[dict[str, object]] = []
+        results: dict[int, TransferResult] = {}
+        for number, recipient in found.items():
+            slot, order = slots[number], slots[number].item
+            if slot.done:  # turned away by the risk engine
+                continue
             try:
-                if recipient is None:
-                    raise no_recipient()
-                if recipient.id == order.payer.id:
-                    raise to_self()
                 results[number] = TransferResult(
                     id=order.entry_id,
                     amount=order.amount,
@@ -153,9 +178,15 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
                     note=order.note,
                     created_at=order.at,
                 )
-                item = _engine_item(rt, uow, number, order, recipient, wallets)
-                if order.payer.id in raised:  # a limit raised through a support case
-                    item["caps"] = _caps(raised[order.payer.id])
+                item = _engine_item(
+                    rt,
+                    uow,
+                    number,
+                    order,
+                    recipient,
+                    wallets,
+                    _caps(raised[order.payer.id]) if order.payer.id in raised else _CAPS,
+                )
                 if isinstance(order.record, ResponseRecord):
                     # The engine stores the response with the money, checking the lease.
                     item["response"] = order.record.row(results[number])
@@ -173,8 +204,8 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             else:
                 if order.record is not None and not isinstance(order.record, ResponseRecord):
                     order.record(uow, results[number])
-                if order.screened is not None:
-                    screened.append(order.screened)
+                if number in approvals:
+                    screened.append(approvals[number])
                 settled.append((slot, results[number]))
         if screened:
             uow.risk.add_decisions([s.decision for s in screened])
@@ -187,6 +218,53 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
         _flush_alone(rt, slot)
 
 
+def _screen(
+    rt: Runtime,
+    uow: UnitOfWork,
+    slots: list[TransferSlot],
+    found: dict[int, User],
+    available: dict[str, int],
+) -> dict[int, Screened]:
+    """Assess every transfer of the batch that asks for it, with one read for them all
+    (`risk.engine.assess_many`). Returns the approvals by slot number; any other decision
+    fails its slot with `ScreenedOut`, and its caller takes the one-transfer path with it."""
+    from walletdesk.risk.engine import assess_many
+    from walletdesk.risk.models import MovementKind
+    from walletdesk.risk.screening import Screened, movement_of
+
+    asking = [n for n in found if slots[n].item.screen is not None]
+    movements = []
+    for number in asking:
+        order, screen = slots[number].item, slots[number].item.screen
+        assert screen is not None
+        balance = available.get(wallet_code(order.payer.id, "CNY"))
+        movements.append(
+            movement_of(
+                rt,
+                uow,
+                kind=MovementKind.TRANSFER,
+                sender_id=order.payer.id,
+                receiver_id=found[number].id,
+                amount=order.amount,
+                cny_amount=cny_equivalent(uow, order.amount, order.at),
+                device_id=screen.device_id,
+                ip=screen.ip,
+                sender_balance_minor=balance if order.amount.currency == "CNY" else None,
+                at=order.at,
+            )
+        )
+    approvals: dict[int, Screened] = {}
+    for number, movement, decision in zip(
+        asking, movements, assess_many(rt, uow, movements), strict=True
+    ):
+        screened = Screened(decision, movement, slots[number].item.note)
+        if screened.approved:
+            approvals[number] = screened
+        else:
+            slots[number].fail(ScreenedOut(screened))
+    return approvals
+
+
 def _engine_item(
     rt: Runtime,
     uow: UnitOfWork,
@@ -194,6 +272,7 @@ def _engine_item(
     order: TransferOrder,
     recipient: User,
     wallets: dict[str, str],
+    caps: dict[str, list[int]],
 ) -> dict[str, object]:
     """Everything the engine needs for one transfer, including its ledger event and the
     payee's notice, prepared here because only Python can render and encrypt them."""
@@ -228,7 +307,7 @@ def _engine_item(
         "recent_threshold": rt.settings.recent_change_threshold_yuan * 100,
         "recent_window_s": window.total_seconds(),
         "counted": counted,
-        "caps": _CAPS,
+        "caps": caps,
         "max_tier": max(PERSONAL_LIMITS),
         "day": day,
         "year": year,

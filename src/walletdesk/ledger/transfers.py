@@ -14,19 +14,15 @@ from walletdesk.identity.contacts import looks_like_phone, normalise_email, norm
 from walletdesk.identity.masking import mask_name
 from walletdesk.identity.models import User
 from walletdesk.identity.vault import login_index, real_name_of
-from walletdesk.ledger.accounts import wallet_account, wallet_code
+from walletdesk.ledger.accounts import wallet_account
 from walletdesk.ledger.guards import check_outgoing, lock_payer
 from walletdesk.ledger.idempotency import ResponseRecord
-from walletdesk.ledger.limits import cny_equivalent
 from walletdesk.ledger.models import EntryKind, Leg
 from walletdesk.ledger.money import Money
 from walletdesk.ledger.posting import post_entry
-from walletdesk.risk.engine import assess
 from walletdesk.risk.held_transfers import hold_transfer
-from walletdesk.risk.models import MovementKind
 from walletdesk.risk.screening import (
     Screened,
-    movement_of,
     record_posted,
     refuse,
     screen_transfer,
@@ -141,63 +137,29 @@ def transfer(
     `record` runs inside the transaction just before commit (the idempotency layer stores the
     response there, so the response and the money commit together).
 
-    On PostgreSQL the transfer is assessed here, in a short read-only unit of work, before it
-    joins the group commit (`ledger.transfer_batches`): only an approved one joins the batch,
-    whose flush stores its decision and history row with the batch's own transaction; a held
-    or refused one takes the one-transfer path below with that decision (assessed once,
-    stored once). The race this accepts: the features are read before the batch commits, so
-    transfers of one sender in flight at the same moment do not see each other in the
-    velocity windows — the same as two concurrent transfers on the one-transfer path, where
-    the payer's row is only share-locked. Limits, funds and freezes are still checked where
-    the rows are locked."""
+    On PostgreSQL the transfer joins the group commit (`ledger.transfer_batches`), whose
+    leader assesses the whole batch with one read and posts the approved transfers, storing
+    their decisions and history rows in the batch's own transaction; a held or refused one
+    comes back here (`ScreenedOut`) and takes the one-transfer path with that decision
+    (assessed once, stored once). The race this accepts: transfers of one sender in the same
+    batch, or in two batches in flight at once, do not see each other in the velocity
+    windows — the same as two concurrent transfers on the one-transfer path, where the
+    payer's row is only share-locked. Limits, funds and freezes are still checked where the
+    rows are locked."""
     text = (note or "").strip()[:NOTE_MAX] or None
     decided: Screened | None = None
     if rt.transfer_batches is not None:
-        if rt.settings.risk_screen_transfers:
-            decided = _screen_before_batch(rt, actor, to=to, amount=amount, note=text)
-        if decided is None or decided.approved:
+        from walletdesk.ledger.transfer_batches import ScreenedOut
+
+        try:
             return _transfer_in_batch(
-                rt,
-                actor,
-                to=to,
-                amount=amount,
-                note=text,
-                locale=locale,
-                record=record,
-                screened=decided,
+                rt, actor, to=to, amount=amount, note=text, locale=locale, record=record
             )
+        except ScreenedOut as out:
+            decided = out.screened  # held or refused: acted on below, in its own transaction
     return _transfer_alone(
         rt, actor, to=to, amount=amount, note=text, locale=locale, record=record, decided=decided
     )
-
-
-def _screen_before_batch(
-    rt: Runtime, actor: Authenticated, *, to: str, amount: Money, note: str | None
-) -> Screened:
-    """Assess a transfer bound for the group commit, reading only (the decision is stored by
-    whichever path then posts or holds it)."""
-    with rt.db.uow(read_only=True) as uow:
-        recipient = find_recipient(rt, uow, to)
-        if recipient.id == actor.user.id:
-            raise to_self()
-        now = rt.clock.now()
-        source = uow.accounts.get_by_code(wallet_code(actor.user.id, amount.currency))
-        movement = movement_of(
-            rt,
-            uow,
-            kind=MovementKind.TRANSFER,
-            sender_id=actor.user.id,
-            receiver_id=recipient.id,
-            amount=amount,
-            cny_amount=cny_equivalent(uow, amount, now),
-            device_id=actor.session.device_id,
-            ip=actor.session.ip,
-            sender_balance_minor=(
-                source.available if source is not None and amount.currency == "CNY" else None
-            ),
-            at=now,
-        )
-        return Screened(assess(rt, uow, movement, store=False), movement, note)
 
 
 def _transfer_alone(
@@ -330,20 +292,17 @@ def _transfer_in_batch(
     note: str | None,
     locale: str,
     record: Callable[[UnitOfWork, TransferResult], None] | None,
-    screened: Screened | None,
 ) -> TransferResult:
     """PostgreSQL: hand the transfer to the group commit (`ledger.transfer_batches`). Only
-    what needs no database is done here; the recipient is found in the batch. `screened` is
-    its approval, which the batch stores with the money."""
-    from walletdesk.ledger.transfer_batches import TransferOrder, order_ids
+    what needs no database is done here; the recipient is found, and the transfer assessed
+    when screening is on, in the batch."""
+    from walletdesk.ledger.transfer_batches import ScreenRequest, TransferOrder, order_ids
 
     assert rt.transfer_batches is not None
     text = to.strip()
     to_id: str | None = None
     to_index: str | None = None
-    if screened is not None and screened.movement.receiver_id is not None:
-        to_id = screened.movement.receiver_id  # found already, for the assessment
-    elif text.startswith("usr_"):
+    if text.startswith("usr_"):
         to_id = text
     else:
         try:
@@ -364,6 +323,10 @@ def _transfer_in_batch(
             at=rt.clock.now(),
             account_ids=account_ids,
             record=record,
-            screened=screened,
+            screen=(
+                ScreenRequest(device_id=actor.session.device_id, ip=actor.session.ip)
+                if rt.settings.risk_screen_transfers
+                else None
+            ),
         )
     )

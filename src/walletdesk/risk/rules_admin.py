@@ -14,6 +14,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from walletdesk.audit.services import Actor, record
@@ -55,9 +56,11 @@ def compiled(source: str, sha256: str | None = None) -> RuleSet:
     return rules
 
 
+@cache
 def default_rule_set() -> RuleSet:
-    source = default_rules_source()
-    return compiled(source)
+    """The packaged rules (version 0), read and compiled once per process: the file is part
+    of the installed package and does not change while it runs."""
+    return compiled(default_rules_source())
 
 
 def active_rule_set(uow: UnitOfWork) -> tuple[int, RuleSet]:

@@ -121,12 +121,24 @@ class Screened:
         return self.refused or (self.held and self.movement.kind not in HOLDABLE)
 
 
-def fingerprint(uow: UnitOfWork, device_id: str | None) -> str | None:
-    """The device fingerprint the engine compares (a session carries the device row's id)."""
+_FINGERPRINTS_MAX = 10_000
+
+
+def fingerprint(rt: Runtime, uow: UnitOfWork, device_id: str | None) -> str | None:
+    """The device fingerprint the engine compares (a session carries the device row's id).
+    A device row's fingerprint never changes, so each runtime reads it once per device."""
     if device_id is None:
         return None
+    known = rt.device_fingerprints.get(device_id)
+    if known is not None:
+        return known
     device = uow.devices.get(device_id)
-    return device.fingerprint if device is not None else device_id
+    if device is None:
+        return device_id
+    if len(rt.device_fingerprints) >= _FINGERPRINTS_MAX:
+        rt.device_fingerprints.clear()
+    rt.device_fingerprints[device_id] = device.fingerprint
+    return device.fingerprint
 
 
 def movement_of(
@@ -154,7 +166,7 @@ def movement_of(
         currency=amount.currency,
         amount_cny_minor=cny_amount,
         at=at or rt.clock.now(),
-        device_id=fingerprint(uow, device_id),
+        device_id=fingerprint(rt, uow, device_id),
         ip=ip,
         sender_balance_minor=sender_balance_minor,
     )

@@ -21,7 +21,7 @@ nothing to spoil and no savepoint.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,21 +92,72 @@ def fetch_one(
 ) -> dict[str, Any]:
     """The statement's one row as {column: value}, read inside a savepoint (see the module
     docstring)."""
-    merged = {**select.defaults, **values}
-    processed = {}
-    for name, process in select.bind_processors.items():
-        value = merged[name]
-        processed[name] = value if process is None or value is None else process(value)
-    arguments = [processed[name] for name in select.order]
+    arguments = _arguments(select, values)
     raw: Any = connection.connection.dbapi_connection
     if connection.dialect.name == "postgresql":
         row = _postgresql(raw, select.sql, arguments)
     else:
         row = _sqlite(raw, select.sql, arguments)
+    return _processed(select, row)
+
+
+def fetch_many(
+    connection: Connection, jobs: Sequence[tuple[DriverSelect, Mapping[str, Any]]]
+) -> list[dict[str, Any]]:
+    """`fetch_one` for several (statement, values) pairs: on PostgreSQL all of them in one
+    pipeline (one round trip, one savepoint around them all); elsewhere one after the other."""
+    if connection.dialect.name != "postgresql" or len(jobs) == 1:
+        return [fetch_one(connection, select, values) for select, values in jobs]
+    raw: Any = connection.connection.dbapi_connection
+    rows = _postgresql_many(
+        raw, [(select.sql, _arguments(select, values)) for select, values in jobs]
+    )
+    return [_processed(select, row) for (select, _), row in zip(jobs, rows, strict=True)]
+
+
+def _arguments(select: DriverSelect, values: Mapping[str, Any]) -> list[Any]:
+    merged = {**select.defaults, **values}
+    processed = {}
+    for name, process in select.bind_processors.items():
+        value = merged[name]
+        processed[name] = value if process is None or value is None else process(value)
+    return [processed[name] for name in select.order]
+
+
+def _processed(select: DriverSelect, row: tuple[Any, ...]) -> dict[str, Any]:
     return {
         name: value if process is None else process(value)
         for name, value, process in zip(select.columns, row, select.result_processors, strict=True)
     }
+
+
+def _postgresql_many(raw: Any, many: list[tuple[str, list[Any]]]) -> list[tuple[Any, ...]]:
+    from psycopg import RawCursor
+
+    cursors = [RawCursor(raw) for _ in many]
+    try:
+        isolate = not raw.autocommit
+        try:
+            with raw.pipeline():
+                if isolate:
+                    raw.execute(f"SAVEPOINT {SAVEPOINT}")
+                for cursor, (sql, arguments) in zip(cursors, many, strict=True):
+                    cursor.execute(sql, arguments, prepare=True)
+                if isolate:
+                    raw.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+        except Exception:
+            if isolate:
+                _undo(raw, raw.execute)
+            raise
+        rows: list[tuple[Any, ...]] = []
+        for cursor in cursors:
+            row = cursor.fetchone()
+            assert row is not None, "an aggregate SELECT returns one row"
+            rows.append(tuple(row))
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return rows
 
 
 def _postgresql(raw: Any, sql: str, arguments: list[Any]) -> tuple[Any, ...]:

@@ -40,22 +40,20 @@ from walletdesk.risk.history import (
     AVERAGE_WINDOW,
     DAY,
     FAN_OUT_WINDOW,
-    HISTORY_FIELDS,
-    LIST_FEATURES,
     WINDOWS,
-    DeviceSeen,
     Facts,
     History,
     ListKind,
-    Party,
     ip_key,
     similar_bounds,
 )
 from walletdesk.risk.models import Movement
 from walletdesk.storage import tables as t
+from walletdesk.storage.repositories.risk_facts_rows import facts_of, history_of
 from walletdesk.storage.repositories.risk_facts_select import (
     DriverSelect,
     compile_select,
+    fetch_many,
     fetch_one,
 )
 from walletdesk.storage.tables_merchants import merchants
@@ -303,48 +301,13 @@ def _parameters(movement: Movement, now: datetime) -> dict[str, Any]:
     return values
 
 
-def _earliest(*values: datetime | None) -> datetime | None:
-    return min((v for v in values if v is not None), default=None)
-
-
-def _latest(*values: datetime | None) -> datetime | None:
-    return max((v for v in values if v is not None), default=None)
-
-
-def _history(row: Any, has_receiver: bool) -> History:
-    values: dict[str, Any] = {}
-    for name in HISTORY_FIELDS:
-        if name in row:
-            value = row[name]
-            is_plain = not name.endswith("_at") and name != "pair_seen"
-            values[name] = int(value or 0) if is_plain else value
-    values["sender_first_seen_at"] = _earliest(row["s_first_out"], row["s_first_in"])
-    values["sender_last_seen_at"] = _latest(row["s_last_out"], row["s_last_in"])
-    if has_receiver:
-        values["pair_seen"] = bool(row["pair_seen"])
-        values["receiver_first_seen_at"] = _earliest(row["r_first_in"], row["r_first_out"])
-    return History(**values)
-
-
-def _party_of(row: Any, prefix: str) -> Party | None:
-    opened = row[f"{prefix}_opened"]
-    if opened is None:
-        return None
-    return Party(
-        opened_at=opened,
-        password_reset_at=row[f"{prefix}_reset"],
-        contact_changed_at=row[f"{prefix}_contact"],
-        phone_index=row[f"{prefix}_phone"],
-    )
-
-
 _compiled: dict[tuple[str, bool, bool, bool], DriverSelect] = {}
 
 
 class RiskHistoryQueries:
     connection: Connection
 
-    def _row(self, movement: Movement, now: datetime) -> dict[str, Any]:
+    def _select(self, movement: Movement) -> DriverSelect:
         shape = (
             movement.receiver_id is not None,
             movement.device_id is not None,
@@ -354,7 +317,10 @@ class RiskHistoryQueries:
         compiled = _compiled.get(key)
         if compiled is None:
             compiled = _compiled[key] = compile_select(_facts_statement(*shape), self.connection)
-        return fetch_one(self.connection, compiled, _parameters(movement, now))
+        return compiled
+
+    def _row(self, movement: Movement, now: datetime) -> dict[str, Any]:
+        return fetch_one(self.connection, self._select(movement), _parameters(movement, now))
 
     @contextmanager
     def isolated(self) -> Iterator[None]:
@@ -368,33 +334,16 @@ class RiskHistoryQueries:
             yield
 
     def history(self, movement: Movement, now: datetime) -> History:
-        return _history(self._row(movement, now), movement.receiver_id is not None)
+        return history_of(self._row(movement, now), movement.receiver_id is not None)
 
     def facts(self, movement: Movement, now: datetime) -> Facts:
         """Everything one assessment reads, in one round trip. A failure leaves the caller's
         transaction usable (`risk_facts_select`)."""
-        row = self._row(movement, now)
-        has_receiver = movement.receiver_id is not None
-        sender = _party_of(row, "s")
-        receiver = _party_of(row, "r") if has_receiver else None
-        if has_receiver and receiver is None and row["r_merchant_opened"] is not None:
-            receiver = Party(opened_at=row["r_merchant_opened"])
-        device = None
-        if movement.device_id is not None:
-            this_one, earliest = row["device_first_seen"], row["devices_first"]
-            device = DeviceSeen(
-                first_seen_at=this_one,
-                earlier_device=earliest is not None and (this_one is None or earliest < this_one),
-            )
-        listed = frozenset(name for name in LIST_FEATURES if row.get(name))
-        snoozed = frozenset(filter(None, (row["snoozed"] or "").split(",")))
-        version = row["rules_version"]
-        return Facts(
-            history=_history(row, has_receiver),
-            sender=sender,
-            receiver=receiver,
-            device=device,
-            listed=listed,
-            snoozed=snoozed,
-            rule_set_head=(int(version), str(row["rules_sha256"])) if version else None,
-        )
+        return facts_of(self._row(movement, now), movement)
+
+    def facts_many(self, movements: list[Movement], now: datetime) -> list[Facts]:
+        """`facts` for a group-commit batch: on PostgreSQL every movement's SELECT in one
+        pipeline, so one round trip for the whole batch; a failure fails them all."""
+        jobs = [(self._select(m), _parameters(m, now)) for m in movements]
+        rows = fetch_many(self.connection, jobs)
+        return [facts_of(row, m) for row, m in zip(rows, movements, strict=True)]

@@ -26,9 +26,11 @@ class TransferEngineRepository:
 
     def parties(
         self, *, ids: list[str], login_indexes: list[str]
-    ) -> tuple[dict[str, User], dict[str, str]]:
-        """The users named by id or by a phone/email blind index (keyed by what named them)
-        and the ids of their wallet accounts (keyed by account code), in one query."""
+    ) -> tuple[dict[str, User], dict[str, str], dict[str, int]]:
+        """The users named by id or by a phone/email blind index (keyed by what named them),
+        the ids of their wallet accounts and those accounts' available balances (both keyed
+        by account code), in one query. The balances are read without a lock: the risk
+        engine's view of the sender, not what the posting checks."""
         u, a = t.users.c, t.ledger_accounts.c
         conditions = []
         if ids:
@@ -36,14 +38,20 @@ class TransferEngineRepository:
         if login_indexes:
             conditions += [u.phone_index.in_(login_indexes), u.email_index.in_(login_indexes)]
         if not conditions:
-            return {}, {}
+            return {}, {}, {}
         statement = (
-            select(t.users, a.code.label("wallet_code"), a.id.label("wallet_id"))
+            select(
+                t.users,
+                a.code.label("wallet_code"),
+                a.id.label("wallet_id"),
+                (a.posted - a.held).label("wallet_available"),
+            )
             .outerjoin(t.ledger_accounts, and_(a.owner_id == u.id, a.kind == "wallet"))
             .where(or_(*conditions))
         )
         users: dict[str, User] = {}
         wallets: dict[str, str] = {}
+        available: dict[str, int] = {}
         for row in self.connection.execute(statement):
             values = row._mapping
             user = users.get(values["id"]) or User(**{name: values[name] for name in _USER_COLUMNS})
@@ -53,7 +61,8 @@ class TransferEngineRepository:
                     users[index] = user
             if values["wallet_code"] is not None:
                 wallets[values["wallet_code"]] = values["wallet_id"]
-        return users, wallets
+                available[values["wallet_code"]] = int(values["wallet_available"])
+        return users, wallets, available
 
     def post(self, items: list[dict[str, object]]) -> list[tuple[int, str, dict[str, Any]]]:
         """Apply the transfers in order; one row per transfer: (index, "ok" or the refusal
