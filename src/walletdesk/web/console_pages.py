@@ -11,6 +11,7 @@ from walletdesk.web import (
     console_customer_pages,
     console_inbox_pages,
     console_verification_pages,
+    risk_review_pages,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -20,4 +21,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     console_customer_pages.router,
     console_verification_pages.router,
     console_complaint_pages.router,
+    risk_review_pages.router,
 )

@@ -270,6 +270,8 @@ def console_render(
     values: dict[str, Any] = {
         "presence": presence_of(rt, auth),
         "may_approve": may_approve(auth),
+        "may_work": has_permission(auth.roles, Permission.CASES_WORK),
+        "may_review": has_permission(auth.roles, Permission.RISK_REVIEW),
         "names": {
             "status": STATUS_NAMES,
             "priority": PRIORITY_NAMES,
