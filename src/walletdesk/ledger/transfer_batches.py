@@ -9,9 +9,10 @@ transfers per transaction.
    which applies each one with the checks of `ledger.guards` where the rows are locked;
 3. queues, for each posted transfer, its ledger event and the recipient's notice, and runs the
    caller's `record` hook (the idempotency layer stores the response there);
-4. stores the risk decisions of the posted transfers and adds them to the engine's history,
-   one multi-row insert each for the whole batch (they were assessed before joining it:
-   see `ledger.transfers.transfer`);
+4. (before posting) assesses every transfer that asks for it with one read for the whole
+   batch (`risk.engine.assess_many`); the engine stores the approvals' decisions and history
+   rows with the money it posts (migration 0011a); the others leave the batch for the
+   one-transfer path (`ScreenedOut`, see `ledger.transfers.transfer`);
 5. commits, delivers the notices, and only then tells each caller how its transfer ended.
 
 A transfer refused by a rule fails alone; an unexpected error fails the batch, which is then
@@ -193,8 +194,8 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
                 items.append(item)
             except DomainError as exc:
                 slot.fail(exc)
-        rows = uow.transfer_engine.post(items) if items else []
-        screened: list[Screened] = []
+        risk_rows = {n: (a.decision, a.movement) for n, a in approvals.items()}
+        rows = uow.transfer_engine.post(items, risk_rows) if items else []
         for number, code, info in rows:
             slot, order = slots[number], slots[number].item
             if code == "stale_account":
@@ -204,12 +205,7 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             else:
                 if order.record is not None and not isinstance(order.record, ResponseRecord):
                     order.record(uow, results[number])
-                if number in approvals:
-                    screened.append(approvals[number])
                 settled.append((slot, results[number]))
-        if screened:
-            uow.risk.add_decisions([s.decision for s in screened])
-            uow.risk.record_events([s.movement for s in screened])
         uow.commit()
     for slot, result in settled:
         slot.succeed(result)

@@ -4,6 +4,8 @@ the parties of a batch, one more posts it. See `ledger.transfer_batches` for the
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, text
@@ -11,13 +13,20 @@ from sqlalchemy.exc import OperationalError
 
 from walletdesk.identity.models import User
 from walletdesk.ledger.transfer_batches import DeadlockDetected
+from walletdesk.risk.models import Decision, Movement
 from walletdesk.storage import tables as t
+from walletdesk.storage.repositories.risk import decision_values, event_values
 
 DEADLOCK = "40P01"
 SERIALIZATION_FAILURE = "40001"
 
 _POST = text("SELECT i, code, info FROM wd_post_transfers(CAST(:batch AS jsonb))")
 _USER_COLUMNS = [column.name for column in t.users.columns]
+
+
+def _json_row(values: dict[str, Any]) -> dict[str, Any]:
+    """A row for `jsonb_populate_record`: datetimes as ISO 8601 with their offset."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 class TransferEngineRepository:
@@ -64,9 +73,20 @@ class TransferEngineRepository:
                 available[values["wallet_code"]] = int(values["wallet_available"])
         return users, wallets, available
 
-    def post(self, items: list[dict[str, object]]) -> list[tuple[int, str, dict[str, Any]]]:
+    def post(
+        self,
+        items: list[dict[str, object]],
+        risk: Mapping[int, tuple[Decision, Movement]] | None = None,
+    ) -> list[tuple[int, str, dict[str, Any]]]:
         """Apply the transfers in order; one row per transfer: (index, "ok" or the refusal
-        code, balances or what the refusal message needs)."""
+        code, balances or what the refusal message needs). `risk` holds, by item index, the
+        engine's approval and the movement, which are stored only if that transfer posts."""
+        for item in items:
+            approval = (risk or {}).get(int(str(item["i"])))
+            if approval is not None:
+                decision, movement = approval
+                item["decision"] = _json_row(decision_values(decision))
+                item["risk_event"] = _json_row(event_values(movement))
         try:
             rows = self.connection.execute(_POST, {"batch": json.dumps(items)}).all()
         except OperationalError as exc:
