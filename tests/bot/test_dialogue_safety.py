@@ -124,6 +124,10 @@ def _every_reply_line() -> list[Line]:
         "action": Text(replies.ACTION_NAMES["refund"]),
         "case": "case_1",
         "left": "¥1",
+        "amount_off": "¥10",
+        "min_spend": "¥100",
+        "expires": "Dec 12",
+        "merchant": "喜茶 HEYTEA",
     }
     found = []
     for name in dir(replies):

@@ -317,15 +317,11 @@ def _compose(
     elif action is Action.DECLINED and tool:
         reply.lines.append(say(replies.DECLINED))
         reply.calls.append(ToolCall(tool, "declined"))
-    elif action is Action.SCAM:
-        reply.lines += [say(replies.SCAM_WARNING), say(replies.FREEZE_OFFER_BUTTON)]
-        reply.lines.append(say(replies.URGENT_HANDOFF))
-        if user is not None:
-            reply.awaiting = Awaiting("confirm", "freeze_wallet")
-            reply.calls.append(ToolCall("freeze_wallet", "offered"))
-    elif action is Action.URGENT:
-        reply.lines += [say(replies.TAKEOVER_WARNING), say(replies.FREEZE_OFFER_BUTTON)]
-        reply.lines.append(say(replies.URGENT_HANDOFF))
+    elif action in (Action.SCAM, Action.URGENT):
+        # A scam story and a takeover or stolen card differ only in the warning: both offer
+        # the freeze (signed-in customers) and go to a person with priority.
+        warning = replies.SCAM_WARNING if action is Action.SCAM else replies.TAKEOVER_WARNING
+        reply.lines += [say(warning), say(replies.FREEZE_OFFER_BUTTON), say(replies.URGENT_HANDOFF)]
         if user is not None:
             reply.awaiting = Awaiting("confirm", "freeze_wallet")
             reply.calls.append(ToolCall("freeze_wallet", "offered"))

@@ -10,6 +10,11 @@ with priority urgent, whatever the hour. Otherwise, when no agent is on duty
 agents' hours (the same deferred request "转人工" makes through the chat API), the customer is
 told when a person will answer and is offered a call-back or a ticket; choosing either hands
 over at once, flagged for the agents.
+
+Hand-offs the assistant does not make in one of its turns — the customer's own "talk to a
+person" button, and a request that waited for the agents' hours and is handed over by the
+support sweeper — carry the same context, rebuilt from the conversation's last `bot.turn`
+(`context_from_last_turn`, registered with `support.realtime_hours.HAND_OFF_CONTEXT`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from walletdesk.bot.events import BotEvent
 from walletdesk.support import history, realtime_hours
 from walletdesk.support.cases import do_hand_off
 from walletdesk.support.holidays import load_calendars
@@ -128,17 +134,16 @@ def do_bot_hand_off(
     if pending is not None:
         uow.chat.handoffs.mark_done(conversation.id, now)
     _raise_priority(rt, uow, case, priority, now)
-    context = {
-        "intent": understood.intent,
-        "confidence": round(understood.confidence, 4),
-        "language": understood.language,
-        "locale": understood.locale,
-        "customer_tier": customer_tier,
-        "suggested_priority": priority.value,
-        "urgent": urgent,
-        "callback_requested": callback,
-        "transcript": transcript(uow, case, conversation),
-    }
+    context = hand_off_context(
+        uow,
+        case,
+        conversation,
+        understood=understood,
+        customer_tier=customer_tier,
+        priority=priority,
+        urgent=urgent,
+        callback=callback,
+    )
     do_hand_off(
         rt,
         uow,
@@ -151,3 +156,67 @@ def do_bot_hand_off(
         context=context,
     )
     return HandedOff(True, None if on_duty else calendar.next_opening(now), priority.value)
+
+
+def hand_off_context(
+    uow: UnitOfWork,
+    case: Case,
+    conversation: Conversation,
+    *,
+    understood: Understood,
+    customer_tier: int | None,
+    priority: Priority,
+    urgent: bool,
+    callback: bool = False,
+) -> dict[str, Any]:
+    """The `context` of the one `conversation.handed_off` event, whoever hands over."""
+    return {
+        "intent": understood.intent,
+        "confidence": round(understood.confidence, 4),
+        "language": understood.language,
+        "locale": understood.locale,
+        "customer_tier": customer_tier,
+        "suggested_priority": priority.value,
+        "urgent": urgent,
+        "callback_requested": callback,
+        "transcript": transcript(uow, case, conversation),
+    }
+
+
+def context_from_last_turn(
+    rt: Runtime, uow: UnitOfWork, case: Case, conversation: Conversation
+) -> dict[str, Any]:
+    """The hand-off context when the hand-over is not the assistant's own decision: what its
+    last turn in this case understood (nothing yet: no intent, confidence 0, the language of
+    the customer's locale), the customer's tier and the suggested priority, and the transcript
+    as it is at the hand-over (a deferred request also shows what was said while it waited)."""
+    contact = uow.support.contacts.get(case.contact_id)
+    user = uow.users.get(contact.user_id) if contact is not None and contact.user_id else None
+    tier = user.kyc_tier if user is not None else None
+    last = uow.bot.last_event(case.id, BotEvent.TURN.value)
+    turn: dict[str, Any] = dict(last.after) if last is not None else {}
+    locale = str(turn.get("locale") or (contact.locale if contact is not None else case.locale))
+    understood = Understood(
+        intent=turn.get("intent") or turn.get("model_intent"),
+        confidence=float(turn.get("confidence") or 0.0),
+        language=str(turn.get("language") or ("zh" if locale.startswith("zh") else "en")),
+        locale=locale,
+    )
+    urgent = case.priority == Priority.URGENT.value
+    return hand_off_context(
+        uow,
+        case,
+        conversation,
+        understood=understood,
+        customer_tier=tier,
+        priority=suggested_priority(case, urgent=urgent, customer_tier=tier),
+        urgent=urgent,
+    )
+
+
+def _ensure_registered() -> None:
+    if context_from_last_turn not in realtime_hours.HAND_OFF_CONTEXT:
+        realtime_hours.HAND_OFF_CONTEXT.append(context_from_last_turn)
+
+
+_ensure_registered()

@@ -3,7 +3,8 @@ history only.
 
 - a top-up that failed lately: the bank's reason and the fix;
 - a withdrawal still at the bank: when it normally arrives;
-- a daily limit nearly used up: what is left and how to raise it.
+- a daily limit nearly used up: what is left and how to raise it;
+- one of their coupons that fits a merchant they keep paying (`proactive_coupon`).
 
 At most one suggestion is shown at a time (the first that applies, in that order), each has a
 stable key (the operation, or the day), and a dismissed key never comes back. Everything is
@@ -18,6 +19,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from walletdesk.bot import replies
+from walletdesk.bot.proactive_coupon import matching_coupon
 from walletdesk.bot.replies import Line, say
 from walletdesk.bot.tools_read import WITHDRAWAL_EXPECTED
 from walletdesk.errors import NotFound
@@ -39,7 +41,7 @@ LIMIT_NEAR_SHARE = 0.2
 class Suggestion:
     key: str
     kind: str
-    """topup_failed, withdrawal_pending or limit_near."""
+    """topup_failed, withdrawal_pending, limit_near or coupon."""
     line: Line
 
     def text(self, locale: str) -> str:
@@ -103,9 +105,30 @@ def _limit(rt: Runtime, user_id: str, locale: str) -> list[Suggestion]:
     return [Suggestion(f"limit_near:{day}", "limit_near", line)]
 
 
+def _coupon(rt: Runtime, user_id: str, locale: str) -> list[Suggestion]:
+    match = matching_coupon(rt, user_id)
+    if match is None:
+        return []
+    coupon = match.coupon
+    line = say(
+        replies.SUGGEST_COUPON,
+        amount_off=Money(coupon.amount_off, coupon.currency).format(locale),
+        min_spend=Money(coupon.min_spend, coupon.currency).format(locale),
+        expires=coupon.expires_at,
+        merchant=match.merchant.name,
+    )
+    # Keyed by the coupon: dismissing it hides this coupon, not coupons issued later.
+    return [Suggestion(f"coupon:{coupon.id}", "coupon", line)]
+
+
 def suggestions(rt: Runtime, user_id: str, locale: str) -> list[Suggestion]:
-    """Every suggestion that applies now, best first (dismissed ones included)."""
-    return _from_history(rt, user_id, locale) + _limit(rt, user_id, locale)
+    """Every suggestion that applies now, best first (dismissed ones included): what went
+    wrong or is waiting before what could save money."""
+    return (
+        _from_history(rt, user_id, locale)
+        + _limit(rt, user_id, locale)
+        + _coupon(rt, user_id, locale)
+    )
 
 
 def first_suggestion(rt: Runtime, user_id: str, locale: str) -> Suggestion | None:

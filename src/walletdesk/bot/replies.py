@@ -183,3 +183,7 @@ SUGGEST_LIMIT_NEAR = N_(
     "You have used most of today's limit: {left} left. To raise it, complete a higher "
     "identity level in Security."
 )
+SUGGEST_COUPON = N_(
+    "You have a coupon for {amount_off} off a payment of {min_spend} or more, valid until "
+    "{expires}. Your usual payments at {merchant} qualify: choose it when you pay there."
+)

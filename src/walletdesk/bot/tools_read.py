@@ -89,41 +89,29 @@ def balances(rt: Runtime, user_id: str, locale: str) -> Found:
 
 
 def recent_transactions(rt: Runtime, user_id: str, locale: str) -> Found:
-    items = _recent(rt, user_id)[:RECENT]
-    if not items:
-        return Found([say(r.NO_TRANSACTIONS)], "nothing_found")
-    lines = [say(r.RECENT_INTRO)]
-    for item in items:
-        lines.append(
-            say(
-                r.RECENT_LINE,
-                when=item.created_at,
-                kind=_kind(item.kind),
-                amount=item.amount.format(locale),
-                status=_status(item.status),
-            )
-        )
-    return Found(lines, details={"count": len(items)})
+    return _transactions(rt, user_id, locale, detailed=False)
 
 
 def transaction_details(rt: Runtime, user_id: str, locale: str) -> Found:
     """The sensitive read: references and counterparties (the dialogue asks for a step-up)."""
+    return _transactions(rt, user_id, locale, detailed=True)
+
+
+def _transactions(rt: Runtime, user_id: str, locale: str, *, detailed: bool) -> Found:
     items = _recent(rt, user_id)[:RECENT]
     if not items:
         return Found([say(r.NO_TRANSACTIONS)], "nothing_found")
     lines = [say(r.RECENT_INTRO)]
     for item in items:
-        lines.append(
-            say(
-                r.DETAIL_LINE,
-                when=item.created_at,
-                kind=_kind(item.kind),
-                amount=item.amount.format(locale),
-                status=_status(item.status),
-                reference=item.entry_id,
-                counterparty=item.counterparty or "—",
-            )
-        )
+        line: dict[str, object] = {
+            "when": item.created_at,
+            "kind": _kind(item.kind),
+            "amount": item.amount.format(locale),
+            "status": _status(item.status),
+        }
+        if detailed:
+            line |= {"reference": item.entry_id, "counterparty": item.counterparty or "—"}
+        lines.append(say(r.DETAIL_LINE if detailed else r.RECENT_LINE, **line))
     return Found(lines, details={"count": len(items)})
 
 

@@ -13,12 +13,12 @@ when their hours begin. Urgent cases go to the queue at once, whatever the hour.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from walletdesk.i18n import N_, translate
-from walletdesk.support import conversations
 from walletdesk.support.access import SupportActor, access_conversation_for
 from walletdesk.support.calendar import BusinessCalendar
 from walletdesk.support.cases import do_add_message, do_hand_off
@@ -38,6 +38,22 @@ AGENTS_OFFLINE = N_(
 )
 AGENTS_ONLINE = N_("Our agents are online now.")
 DUE_BATCH = 100
+
+HandOffContext = Callable[["Runtime", "UnitOfWork", Case, Conversation], "dict[str, Any] | None"]
+HAND_OFF_CONTEXT: list[HandOffContext] = []
+"""What the agent should know when a conversation is handed over here (the customer asked, or
+a deferred request came due): the assistant registers its builder when imported (transcript,
+intent, confidence, language, tier, suggested priority), like `ledger.wallets.EXTRA_HISTORY`."""
+
+
+def _context(
+    rt: Runtime, uow: UnitOfWork, case: Case, conversation: Conversation
+) -> dict[str, Any] | None:
+    for source in HAND_OFF_CONTEXT:
+        found = source(rt, uow, case, conversation)
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,20 @@ def ask_for_human(
             pending = uow.chat.handoffs.pending(conversation.id)
             if pending is not None:
                 uow.chat.handoffs.mark_done(conversation.id, now)
-                uow.commit()
+            if conversation.bot_owned and do_hand_off(
+                rt,
+                uow,
+                case,
+                conversation,
+                actor.by(case),
+                reason=reason,
+                now=now,
+                calendars=load_calendars(uow),
+                context=_context(rt, uow, case, conversation),
+            ):
+                uow.support.cases.save(case)
+            uow.commit()
+            return HumanRequest(case, conversation, None)
         else:
             pending = uow.chat.handoffs.pending(conversation.id)
             if pending is not None:
@@ -127,8 +156,6 @@ def ask_for_human(
             uow.support.cases.save(case)
             uow.commit()
             return HumanRequest(case, conversation, due)
-    case, conversation = conversations.hand_off(rt, actor, conversation_id, reason=reason)
-    return HumanRequest(case, conversation, None)
 
 
 def _tell_agents_offline(
@@ -181,6 +208,7 @@ def hand_off_due(rt: Runtime) -> int:
                 reason=pending.reason or "agents_online",
                 now=now,
                 calendars=load_calendars(uow),
+                context=_context(rt, uow, case, conversation),
             ):
                 uow.support.cases.save(case)
                 handed += 1
