@@ -272,6 +272,7 @@ def console_render(
         "may_approve": may_approve(auth),
         "may_work": has_permission(auth.roles, Permission.CASES_WORK),
         "may_review": has_permission(auth.roles, Permission.RISK_REVIEW),
+        "may_supervise": has_permission(auth.roles, Permission.CASES_SUPERVISE),
         "names": {
             "status": STATUS_NAMES,
             "priority": PRIORITY_NAMES,
