@@ -4,6 +4,7 @@ succeeding or failing on its own, with the same refusals as the one-at-a-time pa
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from walletdesk.ledger.money import Money
 from walletdesk.ledger.transfer_batches import TransferOrder, flush_transfers, order_ids
 from walletdesk.ledger.transfers import TransferResult
 from walletdesk.runtime import Runtime
-from walletdesk.storage.repositories.transfer_engine import TransferEngineRepository
+from walletdesk.storage.repositories.transfer_engine import Parties, TransferEngineRepository
 
 FREEZE_REASON = sorted(FREEZE_REASONS)[0]
 
@@ -167,12 +168,12 @@ def test_a_wallet_created_meanwhile_makes_the_transfer_look_again(
     real_parties = TransferEngineRepository.parties
     looks: list[int] = []
 
-    def forgetful(self: TransferEngineRepository, **kwargs: list[str]) -> object:
-        users, wallets, available = real_parties(self, **kwargs)
+    def forgetful(self: TransferEngineRepository, **kwargs: Any) -> Parties:
+        found = real_parties(self, **kwargs)
         looks.append(1)
         if len(looks) == 1:  # ...but the first look misses it
-            wallets = {code: i for code, i in wallets.items() if li.user.id not in code}
-        return users, wallets, available
+            found.wallets = {c: i for c, i in found.wallets.items() if li.user.id not in c}
+        return found
 
     monkeypatch.setattr(TransferEngineRepository, "parties", forgetful)
     sent = transfers.transfer(

@@ -147,13 +147,12 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
     settled: list[tuple[TransferSlot, TransferResult]] = []
     stale: list[TransferSlot] = []
     with rt.db.uow() as uow:
-        users, wallets, available = uow.transfer_engine.parties(
+        parties = uow.transfer_engine.parties(
             ids=[s.item.to_id for s in slots if s.item.to_id] + [s.item.payer.id for s in slots],
             login_indexes=[s.item.to_index for s in slots if s.item.to_index],
+            at=rt.clock.now(),
         )
-        raised = uow.agent_tools.limit_overrides.in_effect_for(
-            sorted({s.item.payer.id for s in slots}), rt.clock.now()
-        )
+        users, wallets, raised = parties.users, parties.wallets, parties.raised
         found: dict[int, User] = {}
         for number, slot in enumerate(slots):
             order = slot.item
@@ -164,7 +163,7 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
                 slot.fail(to_self())
             else:
                 found[number] = recipient
-        approvals = _screen(rt, uow, slots, found, available)
+        approvals = _screen(rt, uow, slots, found, parties.available)
         items: list[dict[str, object]] = []
         results: dict[int, TransferResult] = {}
         for number, recipient in found.items():

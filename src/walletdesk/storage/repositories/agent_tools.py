@@ -157,21 +157,6 @@ class LimitOverrideRepository:
             return None
         return Limit(int(row.per_transaction), int(row.per_day), int(row.per_year))
 
-    def in_effect_for(self, user_ids: list[str], at: datetime) -> dict[str, Limit]:
-        """`in_effect` for many users in one query (a batch of transfers)."""
-        if not user_ids:
-            return {}
-        c = a.limit_overrides.c
-        rows = self.connection.execute(
-            select(c.user_id, c.per_transaction, c.per_day, c.per_year).where(
-                c.user_id.in_(user_ids), c.expires_at > at
-            )
-        )
-        return {
-            str(row.user_id): Limit(int(row.per_transaction), int(row.per_day), int(row.per_year))
-            for row in rows
-        }
-
     def expiry(self, user_id: str) -> datetime | None:
         c = a.limit_overrides.c
         row = self.connection.execute(select(c.expires_at).where(c.user_id == user_id)).first()
