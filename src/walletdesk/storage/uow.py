@@ -158,6 +158,17 @@ class UnitOfWork:
                 # The change is committed; a failed side effect is retried by its own worker.
                 logger.exception("after-commit callback failed")
 
+    def commit_unflushed(self) -> None:
+        """Commit without waiting for the write-ahead log to reach the disk (PostgreSQL's
+        ``synchronous_commit = off`` for this transaction only; SQLite commits as usual).
+
+        Only for writes a crash may lose harmlessly. A crash can lose the last such commits,
+        never reorder them: any later transaction that commits durably flushes the log up to
+        its own commit record, and so every earlier commit with it."""
+        if self.dialect == "postgresql":
+            self.connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        self.commit()
+
     def rollback(self) -> None:
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
