@@ -1,7 +1,8 @@
 """Risk review in a real browser (the system Chromium through Playwright): a user's transfer
 that the risk engine holds (the review rules hold 1,000 yuan or more) shows "under review";
-a reviewer signs in with the authenticator code, presses "Next case", reads the case and
-approves it with a comment; the user's wallet then shows the transfer sent. The queue and
+a reviewer signs in with the authenticator code (landing on the risk queue, their console
+home), presses "Next case", reads the case and approves it with a comment, then goes back to
+the queue with "g i"; the user's wallet then shows the transfer sent. The queue and
 the case page are photographed in Chinese and English at 1440 px.
 
 Screenshots go to test-artifacts/screenshots/risk/ (ignored by git)."""
@@ -69,7 +70,7 @@ def _reviewer_signs_in(context: BrowserContext, server: str, rt: Runtime) -> Pag
     )
     remember(created.totp_secret, *created.recovery_codes)
     page = context.new_page()
-    page.goto(f"{server}/console/risk")
+    page.goto(f"{server}/login")  # no page asked for: staff land on their console home
     page.fill("#login", login)
     page.fill("#password", STAFF_PASSWORD)
     page.click("form[action='/login'] button[type=submit]")
@@ -146,6 +147,14 @@ def test_a_reviewer_approves_a_held_transfer_and_the_user_sees_it_sent(
             reviewer.wait_for_selector(".flash")
             assert "您已批准该案件" in reviewer.inner_text(".flash")
             assert "已致电客户，确认是房租" in reviewer.inner_text("#log")
+
+            # The shortcut help names "x"; "g i" goes to the reviewer's console home.
+            reviewer.keyboard.press("?")
+            assert "领取下一个风控案件" in reviewer.inner_text("#shortcut-help")
+            reviewer.keyboard.press("Escape")
+            reviewer.keyboard.press("g")
+            reviewer.keyboard.press("i")
+            reviewer.wait_for_url(f"{live_server}/console/risk")
 
             # The user's wallet shows the transfer sent.
             user.goto(held_page)

@@ -159,11 +159,13 @@ def test_the_queue_lists_the_held_case_with_score_reasons_amount_age_and_kind(
     assert "单笔 1000 元以上需审核" in row
     assert "¥1,000.00" in row and "转账" in row and "未分配" in row
     assert "预计" in row
+    assert "暂扣 ¥1,000.00" in row and "138****5678" in row and "13812345678" not in row
     english = browser.get(f"{QUEUE}?lang=en")
     row = english.text.split("data-risk-case=", 1)[1].split("</tr>", 1)[0]
     assert "Risk review queue" in english.text and "Next case" in english.text
     assert "Transfers of 1,000 yuan or more are reviewed" in row
     assert "Transfer" in row and "Unassigned" in row and "Expected by" in row
+    assert "¥1,000.00 held" in row
 
 
 def test_next_case_opens_the_oldest_case_and_locks_it_then_the_queue_says_it_is_empty(
@@ -280,8 +282,12 @@ def test_escalating_hands_the_case_to_a_supervisor(app: FastAPI, rt: Runtime) ->
     )
     assert refused.status_code == 403 and "该案件已升级给主管处理" in refused.text
     supervisor, _ = reviewer(app, rt, "sunzhu", "孙主管", "supervisor")
-    approved = act(supervisor, page, "approve", comment="核实无误", label="false_positive")
-    assert "您已批准该案件" in approved.text
+    shown = supervisor.get(page).text
+    assert f'action="{page}/approve"' in shown and "现由主管处理" not in shown
+    # An admin holds the permission too (no supervisor role): the forms shown are accepted.
+    admin, _ = reviewer(app, rt, "zhaoguan", "赵管理", "admin")
+    approved = act(admin, page, "approve", comment="核实无误", label="false_positive")
+    assert approved.status_code == 200 and "您已批准该案件" in approved.text
 
 
 # Four eyes -----------------------------------------------------------------------------------
@@ -310,6 +316,31 @@ def test_above_the_four_eyes_amount_a_second_reviewer_confirms_from_the_inbox(
     assert case_status(rt, case_id) == CaseStatus.CLOSED
     assert balance(rt, li.user.id) == (600000, 0)
     assert "没有等待第二名审核员的事项" in second.get(f"{QUEUE}/second?lang=zh-CN").text
+
+
+def test_an_unfreeze_asked_on_a_case_that_freeze_closed_waits_in_the_second_inbox(
+    app: FastAPI, rt: Runtime
+) -> None:
+    zhang, _ = held_case(rt)
+    first, _ = reviewer(app, rt, "liushen", "刘审")
+    second, _ = reviewer(app, rt, "wangshen", "王审")
+    page = take_next(first)
+    case_id = page.rsplit("/", 1)[1]
+    act(first, page, "freeze", comment="疑似被骗", label="valuable_alert")
+    assert case_status(rt, case_id) == CaseStatus.CLOSED
+    asked = act(first, page, "unfreeze", comment="客户本人来电，核实身份")
+    assert "您已申请解冻钱包" in asked.text
+    inbox = second.get(f"{QUEUE}/second?lang=en").text
+    item = inbox.split(f'data-second="{case_id}"', 1)[1].split("</li>", 1)[0]
+    assert "Unfreezing the wallet" in item and "Closed" in item and "138****5678" in item
+    assert f'href="{page}#act-unfreeze"' in item
+    assert case_id not in second.get(QUEUE).text, "a closed case is not queued"
+    done = act(second, page, "unfreeze", comment="复核通过")
+    assert "客户的钱包已解冻" in done.text
+    with rt.db.uow(read_only=True) as uow:
+        user = uow.users.get(zhang.user.id)
+        assert user is not None and not user.is_frozen
+    assert case_id not in second.get(f"{QUEUE}/second").text
 
 
 def test_an_auto_frozen_wallet_is_unfrozen_by_two_reviewers_before_the_case_is_decided(

@@ -25,7 +25,8 @@ from walletdesk.banking.models import BankOperation, OperationStatus
 from walletdesk.banking.operations import conclude
 from walletdesk.banking.settlement import OperationView
 from walletdesk.ledger.money import Money
-from walletdesk.risk.held_transfers import Approved, hold_movement
+from walletdesk.risk.held_approval import Approved
+from walletdesk.risk.held_transfers import hold_movement
 from walletdesk.risk.models import MovementKind
 from walletdesk.risk.review_models import HeldStatus
 from walletdesk.risk.screening import Screened, check_screened, movement_of, record_posted, screen

@@ -4,7 +4,6 @@ number of clients, one invocation; the last line printed is one JSON object."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import tempfile
@@ -18,6 +17,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from walletdesk.bench import pgbench
+from walletdesk.bench.backends import LOCAL_HOSTS as LOCAL_HOSTS  # `bench.chat` reads it here
+from walletdesk.bench.backends import (
+    AdminUrlOption,
+    Backend,
+    BackendOption,
+    admin_url,
+    run_backends,
+)
 
 if TYPE_CHECKING:
     from walletdesk.bench.loads import Operation, Tally
@@ -25,10 +32,6 @@ if TYPE_CHECKING:
 
 bench_app = typer.Typer(help="Benchmarks against a local PostgreSQL.", no_args_is_help=True)
 console = Console(stderr=False, highlight=False)
-
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", None}
-
 
 ORDERS_PER_SECOND = 600  # merchant mode: orders made before the run (it stops if they run out)
 
@@ -76,10 +79,7 @@ def bench_transfers(
     from walletdesk.storage import scratch
     from walletdesk.storage.migrate import upgrade
 
-    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
-    if scratch.host_of(admin) not in LOCAL_HOSTS:
-        console.print("[red]The benchmark only loads a PostgreSQL on this machine (127.0.0.1).")
-        raise typer.Exit(2)
+    admin = admin_url(console, database_url)
     suffix = secrets.token_hex(4)
     console.print(f"walletdesk bench transfers: mode={mode} clients={clients} seconds={seconds}")
 
@@ -153,62 +153,41 @@ def bench_transfers(
         raise typer.Exit(1)
 
 
-class RiskBackend(StrEnum):
-    BOTH = "both"
-    POSTGRESQL = "postgresql"
-    SQLITE = "sqlite"
-
-
 @bench_app.command("risk")
 def bench_risk(
     history_rows: Annotated[int, typer.Option(min=0, help="risk_events rows to seed")] = 1_000_000,
     assessments: Annotated[int, typer.Option(min=1, help="Timed assessments per backend")] = 2000,
     people: Annotated[int, typer.Option(min=2, help="Customers in the history")] = 20_000,
-    backend: Annotated[RiskBackend, typer.Option(help="Where to measure")] = RiskBackend.BOTH,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="Admin connection to the PostgreSQL server [default: as transfers]"),
-    ] = None,
+    backend: BackendOption = Backend.BOTH,
+    database_url: AdminUrlOption = None,
 ) -> None:
     """In-process `assess` p50/p99 with the full default rule set over a seeded history."""
     from walletdesk.bench import risk
-    from walletdesk.storage import scratch
 
-    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
-    both = [RiskBackend.POSTGRESQL, RiskBackend.SQLITE]
-    wanted = both if backend is RiskBackend.BOTH else [backend]
-    if RiskBackend.POSTGRESQL in wanted and scratch.host_of(admin) not in LOCAL_HOSTS:
-        console.print("[red]The benchmark only loads a PostgreSQL on this machine (127.0.0.1).")
-        raise typer.Exit(2)
-    options = {"rows": history_rows, "people": people, "assessments": assessments}
-    results = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("starting", total=1)
+    def describe(result: risk.RiskBenchResult) -> str:
+        return (
+            f"risk assess on {result.backend}: p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
+            f"max {result.max_ms} ms over {result.assessments:,} assessments, "
+            f"{result.history_rows:,} history rows, {result.fail_closed} failed closed"
+        )
 
-        def report(stage: str, done: int, total: int) -> None:
-            progress.update(task, description=stage, completed=done, total=max(total, 1))
-
-        for chosen in wanted:
-            if chosen is RiskBackend.POSTGRESQL:
-                name = f"wd_bench_risk_{secrets.token_hex(4)}"
-                result = risk.bench_postgresql(admin, name, progress=report, **options)
-            else:
-                result = risk.bench_sqlite(progress=report, **options)
-            console.print(
-                f"risk assess on {result.backend}: p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
-                f"max {result.max_ms} ms over {result.assessments:,} assessments, "
-                f"{result.history_rows:,} history rows, {result.fail_closed} failed closed"
-            )
-            results.append(result)
-    line: dict[str, object] = results[0].as_json()
-    line["backends"] = {result.backend: result.as_json() for result in results}
-    print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
+    run_backends(
+        console,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,}"),
+            console=console,
+            transient=True,
+        ),
+        backend,
+        database_url,
+        database_prefix="wd_bench_risk",
+        on_postgresql=risk.bench_postgresql,
+        on_sqlite=risk.bench_sqlite,
+        options={"rows": history_rows, "people": people, "assessments": assessments},
+        describe=describe,
+    )
 
 
 @bench_app.command("routing")
@@ -217,46 +196,31 @@ def bench_routing(
     open_cases: Annotated[int, typer.Option(min=0, help="Open cases to seed")] = 10_000,
     picks: Annotated[int, typer.Option(min=1, help="Timed picks per backend")] = 2000,
     routes: Annotated[int, typer.Option(min=0, help="Timed whole offers per backend")] = 500,
-    backend: Annotated[RiskBackend, typer.Option(help="Where to measure")] = RiskBackend.BOTH,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="Admin connection to the PostgreSQL server [default: as transfers]"),
-    ] = None,
+    backend: BackendOption = Backend.BOTH,
+    database_url: AdminUrlOption = None,
 ) -> None:
     """Routing's agent pick p50/p99 with many agents and open cases (bench/routing.py)."""
     from walletdesk.bench import routing
-    from walletdesk.storage import scratch
 
-    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
-    both = [RiskBackend.POSTGRESQL, RiskBackend.SQLITE]
-    wanted = both if backend is RiskBackend.BOTH else [backend]
-    if RiskBackend.POSTGRESQL in wanted and scratch.host_of(admin) not in LOCAL_HOSTS:
-        console.print("[red]The benchmark only loads a PostgreSQL on this machine (127.0.0.1).")
-        raise typer.Exit(2)
-    options = {"agents": agents, "open_cases": open_cases, "picks": picks, "routes": routes}
-    results = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), console=console) as progress:
-        task = progress.add_task("starting", total=1)
+    def describe(result: routing.RoutingBenchResult) -> str:
+        return (
+            f"routing pick on {result.backend}: p50 {result.p50_ms} ms, p99 {result.p99_ms} "
+            f"ms over {result.picks:,} picks ({result.agents} agents, {result.open_cases:,} "
+            f"open cases, {result.waiting:,} waiting); whole offer p50 "
+            f"{result.route_p50_ms} ms, p99 {result.route_p99_ms} ms"
+        )
 
-        def report(stage: str, done: int, total: int) -> None:
-            progress.update(task, description=stage, completed=done, total=max(total, 1))
-
-        for chosen in wanted:
-            if chosen is RiskBackend.POSTGRESQL:
-                name = f"wd_bench_routing_{secrets.token_hex(4)}"
-                result = routing.bench_postgresql(admin, name, progress=report, **options)
-            else:
-                result = routing.bench_sqlite(progress=report, **options)
-            console.print(
-                f"routing pick on {result.backend}: p50 {result.p50_ms} ms, p99 {result.p99_ms} "
-                f"ms over {result.picks:,} picks ({result.agents} agents, {result.open_cases:,} "
-                f"open cases, {result.waiting:,} waiting); whole offer p50 "
-                f"{result.route_p50_ms} ms, p99 {result.route_p99_ms} ms"
-            )
-            results.append(result)
-    line: dict[str, object] = results[0].as_json()
-    line["backends"] = {result.backend: result.as_json() for result in results}
-    print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201 - the machine line
+    run_backends(
+        console,
+        Progress(TextColumn("{task.description}"), BarColumn(), console=console),
+        backend,
+        database_url,
+        database_prefix="wd_bench_routing",
+        on_postgresql=routing.bench_postgresql,
+        on_sqlite=routing.bench_sqlite,
+        options={"agents": agents, "open_cases": open_cases, "picks": picks, "routes": routes},
+        describe=describe,
+    )
 
 
 @bench_app.command("chat")
@@ -282,10 +246,9 @@ def bench_chat(
 
     if via not in ("rest", "socket"):
         raise typer.BadParameter("--via is rest or socket")
-    admin = database_url or os.environ.get("WALLETDESK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
     chat.main(
         console,
-        admin if postgres else None,
+        admin_url(console, database_url, local=False) if postgres else None,
         redis_url,
         connections=connections,
         rate=rate,

@@ -10,12 +10,13 @@ outcomes per card (`script(token, [Outcome.CARD_FROZEN])`); nothing here is rand
 through the injected random source. The bank's verification code reaches the card's phone as
 an SMS through walletdesk's SMS sender, so the dev outbox shows it.
 
-The bank keeps its books in the database (`storage/tables_bank_sim.py`), so every server
-process and a restarted one see the same bank: cards and balances, daily usage, binding codes,
-decided operations waiting for their callback or query, and scripted outcomes. Like a real
-bank it is a separate system: each call runs in its own short transaction and never inside
-walletdesk's unit of work. It knows a card by an HMAC digest of its number (and the last four
-digits), never by the full number, and a binding code only by its digest.
+The bank keeps its books in the database (`storage/tables_bank_sim.py`, records in
+`bank_sim_records`), so every server process and a restarted one see the same bank: cards and
+balances, daily usage, binding codes, decided operations waiting for their callback or query,
+and scripted outcomes. Like a real bank it is a separate system: each call runs in its own
+short transaction and never inside walletdesk's unit of work. It knows a card by an HMAC digest
+of its number (and the last four digits), never by the full number, and a binding code only by
+its digest.
 """
 
 from __future__ import annotations
@@ -23,13 +24,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from walletdesk.banking.bins import BANKS, lookup_bin
+from walletdesk.banking.bins import lookup_bin
 from walletdesk.channels.bank import (
     SIGNATURE_HEADER,
     BankReply,
@@ -39,15 +39,16 @@ from walletdesk.channels.bank import (
     callback_secret,
     sign_callback,
 )
+from walletdesk.channels.bank_sim_records import SimulatedBinding, SimulatedCard, SimulatedOperation
 from walletdesk.channels.base import MessageSender
 from walletdesk.clock import Clock
 from walletdesk.identity.masking import mask_phone
 from walletdesk.ledger.money import Money
 from walletdesk.notify.models import Channel, Delivery
 from walletdesk.randomness import RandomSource, new_id, numeric_code
+from walletdesk.storage.repositories.bank_sim import BankSimRepository
 
 if TYPE_CHECKING:
-    from walletdesk.storage.repositories.bank_sim import BankSimRepository
     from walletdesk.storage.uow import Database, UnitOfWork
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -66,59 +67,7 @@ class Outcome(StrEnum):
     NETWORK_TIMEOUT = "network_timeout"
 
 
-@dataclass(frozen=True)
-class SimulatedCard:
-    """The bank's record of a card, as read from its books (change it with `set_card`)."""
-
-    token: str
-    number_digest: str
-    last4: str
-    bank_code: str
-    card_type: str
-    balance: int
-    """Money on a debit card, or the credit line left on a credit card (fen)."""
-    daily_limit: int
-    frozen: bool
-    expired: bool
-    opened_at: datetime
-
-    @property
-    def bank_name_zh(self) -> str:
-        return BANKS[self.bank_code].name_zh
-
-
-@dataclass(frozen=True)
-class SimulatedBinding:
-    request_id: str
-    card_token: str
-    code_digest: str
-    expires_at: datetime
-    attempts: int
-
-
-@dataclass(frozen=True)
-class SimulatedOperation:
-    request_id: str
-    card_token: str
-    delta: int
-    """Fen into the card (a payout) when positive, out of it (a charge) when negative."""
-    status: str
-    reason: str | None
-    reference: str | None
-    lost: bool
-    """The first answer was lost on the line (a network timeout)."""
-    ready_at: datetime
-    created_at: datetime
-
-    @property
-    def result(self) -> BankReply:
-        return BankReply(self.request_id, BankStatus(self.status), self.reason, self.reference)
-
-
 def _books(uow: UnitOfWork) -> BankSimRepository:
-    # Imported here: the repository imports this module's records.
-    from walletdesk.storage.repositories.bank_sim import BankSimRepository
-
     return BankSimRepository(uow.connection)
 
 

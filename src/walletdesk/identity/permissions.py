@@ -48,6 +48,8 @@ class Permission(StrEnum):
     RISK_REVIEW = "risk.review"
     """Work the risk review queue: take the next case, approve, decline, freeze, unfreeze
     (with a second approver), ask the customer, escalate, close with a label."""
+    RISK_REVIEW_ESCALATED = "risk.review.escalated"
+    """Decide a risk review case that a reviewer escalated (supervisors)."""
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RISK_LISTS_MANAGE,
             Permission.RISK_RULES_MANAGE,
             Permission.RISK_REVIEW,
+            Permission.RISK_REVIEW_ESCALATED,
             Permission.CASES_WORK,
             Permission.CASES_SUPERVISE,
             Permission.CASES_APPROVE,

@@ -27,7 +27,8 @@ from walletdesk.ledger.money import Money
 from walletdesk.merchants.models import Merchant, PaymentOrder
 from walletdesk.merchants.store import store
 from walletdesk.merchants.webhooks import PAYMENT_SUCCEEDED, queue_webhook
-from walletdesk.risk.held_transfers import Approved, hold_movement
+from walletdesk.risk.held_approval import Approved
+from walletdesk.risk.held_transfers import hold_movement
 from walletdesk.risk.models import MovementKind
 from walletdesk.risk.screening import check_screened, movement_of, record_posted, screen
 

@@ -1,8 +1,10 @@
 """The risk review queue: one open case per customer (new alerts join it), "next case" takes
-the oldest unassigned case and locks it to the reviewer.
+the oldest unassigned case the reviewer can act on and locks it to them; the second-approver
+inbox lists every case where an action waits for a second reviewer.
 
-What a reviewer then sees is in `review_view`, what they can do in `review_actions`, and the
-rules every action follows (comment, four-eyes, self-review) in `review_rules`.
+What a reviewer then sees is in `review_view` (a case) and `review_rows` (the lists), what
+they can do in `review_actions`, and the rules every action follows (comment, four-eyes,
+self-review, escalation) in `review_rules`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from walletdesk.identity.permissions import Permission
 from walletdesk.randomness import new_id
 from walletdesk.risk.models import Decision
 from walletdesk.risk.review_models import CaseStatus, ReviewAction, ReviewAlert, ReviewCase
-from walletdesk.risk.review_rules import log_action
+from walletdesk.risk.review_rules import decides_escalated, log_action
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -69,14 +71,17 @@ def join_case(rt: Runtime, uow: UnitOfWork, decision: Decision) -> ReviewCase:
 
 
 def next_case(rt: Runtime, reviewer: Authenticated) -> ReviewCase | None:
-    """Take the oldest unassigned open case (not about the reviewer) and assign it to them.
-    On PostgreSQL the row is read FOR UPDATE SKIP LOCKED: two reviewers asking at once get
-    two different cases."""
+    """Take the oldest unassigned open case the reviewer can act on and assign it to them:
+    never one that involves their own account (as the customer or a counterparty), and an
+    escalated one only if they decide escalated cases. On PostgreSQL the row is read FOR
+    UPDATE SKIP LOCKED: two reviewers asking at once get two different cases."""
     check_permission(reviewer, Permission.RISK_REVIEW)
     me = reviewer.user.id
     with rt.db.uow() as uow:
         case = uow.risk_review.cases.next_unassigned(
-            skip_locked=uow.dialect == "postgresql", excluding_user=me
+            skip_locked=uow.dialect == "postgresql",
+            excluding_user=me,
+            escalated_too=decides_escalated(reviewer.roles),
         )
         if case is None:
             return None
@@ -90,6 +95,28 @@ def next_case(rt: Runtime, reviewer: Authenticated) -> ReviewCase | None:
 
 
 def open_cases(rt: Runtime, reviewer: Authenticated) -> list[ReviewCase]:
+    """The cases not yet closed, oldest first. Cases about the reviewer's own wallet are left
+    out; those where they are a counterparty stay (the lists mark them: another reviewer
+    takes them)."""
     check_permission(reviewer, Permission.RISK_REVIEW)
     with rt.db.uow(read_only=True) as uow:
-        return [c for c in uow.risk_review.cases.queue() if c.user_id != reviewer.user.id]
+        return queued(uow, reviewer.user.id)
+
+
+def awaiting_second(rt: Runtime, reviewer: Authenticated) -> list[ReviewCase]:
+    """Every case, open or closed, where an action waits for a second reviewer, oldest ask
+    first: an unfreeze may be asked on a case that "freeze" closed. Cases about the
+    reviewer's own wallet are left out."""
+    check_permission(reviewer, Permission.RISK_REVIEW)
+    with rt.db.uow(read_only=True) as uow:
+        return awaiting(uow, reviewer.user.id)
+
+
+def queued(uow: UnitOfWork, reviewer_id: str) -> list[ReviewCase]:
+    """`open_cases` inside the caller's unit of work."""
+    return [c for c in uow.risk_review.cases.queue() if c.user_id != reviewer_id]
+
+
+def awaiting(uow: UnitOfWork, reviewer_id: str) -> list[ReviewCase]:
+    """`awaiting_second` inside the caller's unit of work."""
+    return [c for c in uow.risk_review.cases.awaiting_second() if c.user_id != reviewer_id]

@@ -14,8 +14,8 @@ from walletdesk.errors import Conflict, Forbidden
 from walletdesk.i18n import N_
 from walletdesk.identity.access import check_permission
 from walletdesk.identity.notices import notify_owner
-from walletdesk.identity.permissions import Permission, Role
-from walletdesk.risk import held_transfers
+from walletdesk.identity.permissions import Permission
+from walletdesk.risk import held_approval, held_transfers
 from walletdesk.risk.review_models import (
     CaseLabel,
     CaseStatus,
@@ -27,6 +27,7 @@ from walletdesk.risk.review_rules import (
     check_not_involved,
     find_case,
     log_action,
+    may_decide,
     needs_two,
     required_comment,
     required_label,
@@ -52,7 +53,7 @@ def _open_for_action(uow: UnitOfWork, reviewer: Authenticated, case_id: str) -> 
     check_not_involved(uow, case, reviewer.user.id)
     if not case.is_open:
         raise Conflict("review_case_closed", N_("This review case is closed."))
-    if case.escalated and Role.SUPERVISOR.value not in reviewer.roles:
+    if not may_decide(reviewer.roles, case):
         raise Forbidden("review_case_escalated", N_("This case was escalated to a supervisor."))
     return case
 
@@ -101,7 +102,7 @@ def approve_case(
                 N_("A second reviewer, not you, must confirm this approval."),
             )
         entries = [
-            held_transfers.approve(rt, uow, held, by=me)
+            held_approval.approve(rt, uow, held, by=me)
             for held in uow.risk_review.held.pending_of_case(case.id)
         ]
         log_action(
@@ -187,7 +188,8 @@ def ask_customer(
 def escalate_case(
     rt: Runtime, reviewer: Authenticated, case_id: str, *, comment: str
 ) -> ActionResult:
-    """Hand the case to supervisors: unassigned, only a supervisor may act on it now."""
+    """Hand the case to supervisors: unassigned, and only those who decide escalated cases
+    (`risk.review.escalated`) may act on it now."""
     text = required_comment(comment)
     with rt.db.uow() as uow:
         case = _open_for_action(uow, reviewer, case_id)

@@ -5,7 +5,8 @@ label, four-eyes, the SLA, and the action log.
 Four-eyes: approving a case whose decision asked for it, or with a movement above
 `risk_review_four_eyes_yuan`, needs two different reviewers; so does every unfreeze of a
 wallet (auto-frozen or not). Nobody reviews a case about their own account, as customer or
-as counterparty.
+as counterparty. An escalated case is decided only by those with `risk.review.escalated`
+(supervisors and admins): the services and the pages both ask `may_decide`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from walletdesk.audit.services import Actor, record
 from walletdesk.errors import Forbidden, NotFound, ValidationFailed
 from walletdesk.i18n import N_
+from walletdesk.identity.permissions import Permission, has_permission
 from walletdesk.randomness import new_id
 from walletdesk.risk.review_models import CaseLabel, ReviewAction, ReviewActionRecord, ReviewCase
 
@@ -30,6 +32,17 @@ def needs_two(rt: Runtime, case: ReviewCase) -> bool:
     return (
         case.four_eyes or case.max_amount_cny_minor > rt.settings.risk_review_four_eyes_yuan * 100
     )
+
+
+def decides_escalated(roles: frozenset[str]) -> bool:
+    return has_permission(roles, Permission.RISK_REVIEW_ESCALATED)
+
+
+def may_decide(roles: frozenset[str], case: ReviewCase) -> bool:
+    """Whether someone with `roles` may approve, decline, freeze, ask about or escalate
+    `case`: it must be open and, once escalated, they must decide escalated cases. (Whether
+    the case involves them is `check_not_involved`; unfreezing follows its own rule.)"""
+    return case.is_open and (not case.escalated or decides_escalated(roles))
 
 
 def sla(rt: Runtime) -> timedelta:

@@ -1,6 +1,8 @@
 """What a reviewer sees of a case: score, decisions with their rule hits, held transfers,
 30-day counterparty history, past alerts, devices, recent security events, the actions taken,
-and the case's age against its SLA."""
+the case's age against its SLA, and whether this reviewer may decide it.
+
+The queue and the second-approver inbox (one row per case) are `review_rows`."""
 
 from __future__ import annotations
 
@@ -19,7 +21,13 @@ from walletdesk.risk.review_models import (
     ReviewAlert,
     ReviewCase,
 )
-from walletdesk.risk.review_rules import check_not_involved, find_case, needs_two, sla
+from walletdesk.risk.review_rules import (
+    check_not_involved,
+    find_case,
+    may_decide,
+    needs_two,
+    sla,
+)
 
 if TYPE_CHECKING:
     from walletdesk.identity.authentication import Authenticated
@@ -46,6 +54,9 @@ class CaseView:
     sla_due_at: datetime
     sla_breached: bool
     needs_second_approver: bool
+    may_decide: bool
+    """This reviewer may approve, decline, freeze, ask or escalate (`review_rules.may_decide`:
+    the case is open and, if escalated, they decide escalated cases)."""
     decisions: list[Decision]
     held: list[HeldTransfer]
     counterparty_history: dict[str, list[dict[str, object]]]
@@ -62,7 +73,8 @@ def case_view(rt: Runtime, reviewer: Authenticated, case_id: str) -> CaseView:
         case = find_case(uow, case_id)
         check_not_involved(uow, case, reviewer.user.id)
         alerts = uow.risk_review.alerts.of_case(case.id)
-        decisions = [d for a in alerts if (d := uow.risk.decision(a.decision_id)) is not None]
+        found = uow.risk.decisions([a.decision_id for a in alerts])
+        decisions = [found[a.decision_id] for a in alerts if a.decision_id in found]
         counterparties = sorted({a.counterparty_id for a in alerts if a.counterparty_id})
         history = {
             cp: uow.risk_review.movements_between(case.user_id, cp, now - timedelta(days=30))
@@ -90,6 +102,7 @@ def case_view(rt: Runtime, reviewer: Authenticated, case_id: str) -> CaseView:
             sla_due_at=case.opened_at + sla(rt),
             sla_breached=case.is_open and now > case.opened_at + sla(rt),
             needs_second_approver=needs_two(rt, case),
+            may_decide=may_decide(reviewer.roles, case),
             decisions=decisions,
             held=held,
             counterparty_history=history,

@@ -1,9 +1,10 @@
 """Case-history events of complaints, suggestions and satisfaction surveys, one writer per kind
 (the foundation's kinds are in `history.py`; these extend the same append-only history).
 
-Each writer runs inside the caller's unit of work on a locked case: it bumps the case's
-version, appends the event and announces it after commit through `rt.support_events`, exactly
-like `history._write`. Metrics (`metrics.py`) and the customer's complaint timeline read them.
+Each writer runs inside the caller's unit of work on a locked case and goes through the shared
+`history_writer.write_event` (bump the case's version, append the event, announce it after
+commit); `csat.py` and `suggestions.py` call it with these kinds too. Metrics (`metrics.py`) and
+the customer's complaint timeline read them.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from walletdesk.support.events import SupportEvent, announce_after_commit
 from walletdesk.support.history import CaseEvent
+from walletdesk.support.history_writer import write_event
 from walletdesk.support.models import By, Case
 
 if TYPE_CHECKING:
@@ -36,64 +37,18 @@ class DeskEventKind(StrEnum):
     CSAT_LOW_SCORE = "csat.low_score"
 
 
-def write(
-    rt: Runtime,
-    uow: UnitOfWork,
-    case: Case,
-    by: By,
-    kind: DeskEventKind,
-    at: datetime,
-    *,
-    public: bool,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    recipients: tuple[str, ...] = (),
-) -> CaseEvent:
-    """Append one event to the case's history (the caller holds the case row lock)."""
-    case.version = uow.support.cases.bump_version(case.id)
-    case.touch(at)
-    event = uow.support.events.add(
-        CaseEvent(
-            id=None,
-            case_id=case.id,
-            version=case.version,
-            at=at,
-            kind=kind.value,
-            actor_kind=by.kind.value,
-            actor_id=by.id,
-            before=before or {},
-            after=after or {},
-            public=public,
-        )
-    )
-    announce_after_commit(
-        uow,
-        rt.support_events,
-        SupportEvent(
-            kind=kind.value,
-            case_id=case.id,
-            version=case.version,
-            at=at,
-            actor_kind=by.kind.value,
-            actor_id=by.id,
-            public=public,
-            after=event.after,
-            recipients=recipients,
-        ),
-    )
-    return event
-
-
 def complaint_received(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, *, after: dict[str, Any]
 ) -> CaseEvent:
-    return write(rt, uow, case, by, DeskEventKind.COMPLAINT_RECEIVED, at, public=True, after=after)
+    return write_event(
+        rt, uow, case, by, DeskEventKind.COMPLAINT_RECEIVED, at, public=True, after=after
+    )
 
 
 def complaint_categorised(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, before: str, after: str
 ) -> CaseEvent:
-    return write(
+    return write_event(
         rt,
         uow,
         case,
@@ -109,7 +64,7 @@ def complaint_categorised(
 def complaint_investigating(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime
 ) -> CaseEvent:
-    return write(rt, uow, case, by, DeskEventKind.COMPLAINT_INVESTIGATING, at, public=True)
+    return write_event(rt, uow, case, by, DeskEventKind.COMPLAINT_INVESTIGATING, at, public=True)
 
 
 def complaint_result(
@@ -122,7 +77,7 @@ def complaint_result(
     appeal: bool,
     due_at: datetime,
 ) -> CaseEvent:
-    return write(
+    return write_event(
         rt,
         uow,
         case,
@@ -137,7 +92,7 @@ def complaint_result(
 def complaint_appealed(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, *, due_at: datetime
 ) -> CaseEvent:
-    return write(
+    return write_event(
         rt,
         uow,
         case,
@@ -152,7 +107,7 @@ def complaint_appealed(
 def complaint_confirmed(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime
 ) -> CaseEvent:
-    return write(rt, uow, case, by, DeskEventKind.COMPLAINT_CONFIRMED, at, public=True)
+    return write_event(rt, uow, case, by, DeskEventKind.COMPLAINT_CONFIRMED, at, public=True)
 
 
 def complaint_escalated(
@@ -167,7 +122,7 @@ def complaint_escalated(
     due_at: datetime,
     recipients: tuple[str, ...],
 ) -> CaseEvent:
-    return write(
+    return write_event(
         rt,
         uow,
         case,

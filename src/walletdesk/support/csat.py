@@ -24,9 +24,10 @@ from walletdesk.i18n import N_, translate
 from walletdesk.identity.permissions import Role
 from walletdesk.notify.models import Channel as NoticeChannel
 from walletdesk.notify.templates import TEMPLATES, Template
-from walletdesk.support import complaints_history as events
 from walletdesk.support.access import SupportActor, access_case_for
 from walletdesk.support.cases import do_add_message, do_change_status
+from walletdesk.support.complaints_history import DeskEventKind
+from walletdesk.support.history_writer import write_event
 from walletdesk.support.holidays import load_calendars
 from walletdesk.support.models import By, Case, Visibility
 from walletdesk.support.statuses import Category, Status
@@ -170,12 +171,12 @@ def do_ask(rt: Runtime, uow: UnitOfWork, case: Case, now: datetime) -> CsatSurve
             user_id=user.id,
             destination=None,
         )
-    events.write(
+    write_event(
         rt,
         uow,
         case,
         By.system(),
-        events.DeskEventKind.CSAT_REQUESTED,
+        DeskEventKind.CSAT_REQUESTED,
         now,
         public=True,
         after={"conversation_id": conversation.id, "channel": conversation.channel},
@@ -238,12 +239,12 @@ def rate(
         by = By.contact(case.contact_id)
         policy = csat_policy(uow)
         low = score <= policy.low_score_max
-        events.write(
+        write_event(
             rt,
             uow,
             case,
             by,
-            events.DeskEventKind.CSAT_RATED,
+            DeskEventKind.CSAT_RATED,
             now,
             public=False,
             after={
@@ -283,12 +284,12 @@ def _follow_up(
     recipients = tuple(
         dict.fromkeys([*([case.assignee_id] if case.assignee_id else []), *supervisors])
     )
-    events.write(
+    write_event(
         rt,
         uow,
         case,
         By.system(),
-        events.DeskEventKind.CSAT_LOW_SCORE,
+        DeskEventKind.CSAT_LOW_SCORE,
         now,
         public=False,
         after={"score": score, "outcome": outcome, "recipients": list(recipients)},

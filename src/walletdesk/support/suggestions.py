@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 from walletdesk.errors import NotFound
 from walletdesk.i18n import N_
-from walletdesk.support import complaints_history as events
 from walletdesk.support.access import SupportActor, access_case_for
 from walletdesk.support.attachments import Upload
 from walletdesk.support.cases import clean_text, do_add_message, do_change_status
 from walletdesk.support.complaints import allocate_reference, open_customer_case
+from walletdesk.support.complaints_history import DeskEventKind
 from walletdesk.support.complaints_model import SUGGESTION_PREFIX
 from walletdesk.support.errors import CaseIsClosed, CaseNotFound
+from walletdesk.support.history_writer import write_event
 from walletdesk.support.holidays import load_calendars
 from walletdesk.support.models import By, Case, CaseType, Visibility
 from walletdesk.support.statuses import Category, Status
@@ -108,12 +109,12 @@ def do_record(
         updated_at=now,
     )
     uow.complaints_kb.suggestions.add(suggestion)
-    events.write(
+    write_event(
         rt,
         uow,
         case,
         by,
-        events.DeskEventKind.SUGGESTION_RECEIVED,
+        DeskEventKind.SUGGESTION_RECEIVED,
         now,
         public=True,
         after={"reference": suggestion.reference, "topic": suggestion.topic},
@@ -183,12 +184,12 @@ def answer_suggestion(
             suggestion.answered_by = actor.user_id
         suggestion.status = status.value
         suggestion.updated_at = now
-        events.write(
+        write_event(
             rt,
             uow,
             case,
             by,
-            events.DeskEventKind.SUGGESTION_ANSWERED,
+            DeskEventKind.SUGGESTION_ANSWERED,
             now,
             public=True,
             before={"status": before},

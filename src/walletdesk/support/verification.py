@@ -15,6 +15,7 @@ pending operation once we are sure who the customer is.
    call that was scheduled through the app.
 
 Each step writes a case event (`verification_history`) and an audit entry where staff act.
+The verification's door and the system's messages in its chat are in `verification_access`.
 """
 
 from __future__ import annotations
@@ -31,20 +32,13 @@ from walletdesk.notify.models import Channel as NoticeChannel
 from walletdesk.notify.templates import TEMPLATES, Template
 from walletdesk.randomness import new_id
 from walletdesk.support import verification_history
-from walletdesk.support.access import ActorKind, SupportActor, access_case_for
-from walletdesk.support.cases import do_add_message, do_open_case
+from walletdesk.support.access import ActorKind, SupportActor
+from walletdesk.support.cases import do_open_case
 from walletdesk.support.contacts import contact_for_user
 from walletdesk.support.contacts_registry import RegisteredContact, do_register_contact, hotline
 from walletdesk.support.holidays import load_calendars
-from walletdesk.support.models import (
-    Assurance,
-    By,
-    Case,
-    CaseType,
-    Channel,
-    Conversation,
-    Visibility,
-)
+from walletdesk.support.models import Assurance, By, Case, CaseType, Channel
+from walletdesk.support.verification_access import access_verification_for, system_say
 from walletdesk.support.verification_models import (
     REASON_NAMES,
     ChallengeState,
@@ -101,11 +95,6 @@ TEMPLATES[NOT_VERIFIED_NOTICE] = Template(
 )
 
 
-class VerificationNotFound(NotFound):
-    default_code = "verification_not_found"
-    default_message = N_("We could not find this verification.")
-
-
 def unproven() -> Conflict:
     return Conflict(
         "verification_unproven",
@@ -121,47 +110,6 @@ class VerificationView:
     verification: Verification
     case: Case
     contacts: list[OutboundContact]
-
-
-def access_verification_for(
-    uow: UnitOfWork, actor: SupportActor, verification_id: str, *, for_update: bool = False
-) -> tuple[Verification, Case]:
-    """The verification and its case through the case's door (missing and forbidden are the
-    same not-found). `for_update` locks the case first, then the verification."""
-    found = uow.verification.verifications.get(verification_id)
-    if found is None:
-        raise VerificationNotFound()
-    try:
-        case = access_case_for(uow, actor, found.case_id, for_update=for_update)
-    except NotFound:
-        raise VerificationNotFound() from None
-    if for_update:
-        locked = uow.verification.verifications.get(verification_id, for_update=True)
-        assert locked is not None
-        found = locked
-    return found, case
-
-
-def chat_conversation(uow: UnitOfWork, case: Case) -> Conversation:
-    """The in-app conversation of a verification case (opened with it)."""
-    conversations = uow.support.conversations.for_case(case.id)
-    chat = [c for c in conversations if c.channel == Channel.CHAT]
-    return (chat or conversations)[0]
-
-
-def system_say(rt: Runtime, uow: UnitOfWork, case: Case, text: str, **params: object) -> None:
-    """A public system message in the case's language."""
-    conversation = chat_conversation(uow, case)
-    do_add_message(
-        rt,
-        uow,
-        case,
-        conversation,
-        By.system(),
-        text=translate(text, case.locale, **params),
-        visibility=Visibility.PUBLIC,
-        now=rt.clock.now(),
-    )
 
 
 def do_open_verification(

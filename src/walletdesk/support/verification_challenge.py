@@ -29,7 +29,7 @@ from walletdesk.notify.templates import TEMPLATES, Template
 from walletdesk.support import verification_history
 from walletdesk.support.access import SupportActor
 from walletdesk.support.models import Assurance, By, Case
-from walletdesk.support.verification import (
+from walletdesk.support.verification_access import (
     access_verification_for,
     chat_conversation,
     system_say,

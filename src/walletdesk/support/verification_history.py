@@ -1,6 +1,6 @@
 """Case-history events of the verification workflow and of registered outbound contacts, one
-writer per kind (the same contract as `support.history`: bump the case version, append the
-event, announce it after commit).
+writer per kind, each through the shared `history_writer.write_event` (bump the case version,
+append the event, announce it after commit).
 
 All of them are internal (`public=False`): the customer learns about each step from the
 system messages in the conversation, the in-app notices and `GET /api/v1/me/pending-contacts`,
@@ -14,8 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from walletdesk.support.events import SupportEvent, announce_after_commit
 from walletdesk.support.history import CaseEvent
+from walletdesk.support.history_writer import write_event
 from walletdesk.support.models import By, Case, Conversation
 from walletdesk.support.verification_models import OutboundContact, Verification
 
@@ -33,7 +33,7 @@ class VerificationEventKind(StrEnum):
     DECIDED = "verification.decided"
 
 
-def _write(
+def _internal(
     rt: Runtime,
     uow: UnitOfWork,
     case: Case,
@@ -42,47 +42,28 @@ def _write(
     at: datetime,
     *,
     before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    after: dict[str, Any],
     recipients: tuple[str, ...] = (),
 ) -> CaseEvent:
-    case.version = uow.support.cases.bump_version(case.id)
-    case.touch(at)
-    event = uow.support.events.add(
-        CaseEvent(
-            id=None,
-            case_id=case.id,
-            version=case.version,
-            at=at,
-            kind=kind.value,
-            actor_kind=by.kind.value,
-            actor_id=by.id,
-            before=before or {},
-            after=after or {},
-            public=False,
-        )
+    """Every event here is internal (see above): `write_event` with `public=False`."""
+    return write_event(
+        rt, uow, case, by, kind, at, public=False, before=before, after=after, recipients=recipients
     )
-    announce_after_commit(
-        uow,
-        rt.support_events,
-        SupportEvent(
-            kind=kind.value,
-            case_id=case.id,
-            version=case.version,
-            at=at,
-            actor_kind=by.kind.value,
-            actor_id=by.id,
-            public=False,
-            after=event.after,
-            recipients=recipients,
-        ),
-    )
-    return event
+
+
+def _challenge(verification: Verification, **more: Any) -> dict[str, Any]:
+    return {"verification_id": verification.id, "method": verification.challenge_method, **more}
+
+
+def _assignee(case: Case) -> tuple[str, ...]:
+    """The agent working the case learns at once how the customer's check went."""
+    return (case.assignee_id,) if case.assignee_id else ()
 
 
 def opened(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, verification: Verification
 ) -> CaseEvent:
-    return _write(
+    return _internal(
         rt,
         uow,
         case,
@@ -101,20 +82,19 @@ def opened(
 def challenge_requested(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, verification: Verification
 ) -> CaseEvent:
-    return _write(
+    return _internal(
         rt,
         uow,
         case,
         by,
         VerificationEventKind.CHALLENGE_REQUESTED,
         at,
-        after={
-            "verification_id": verification.id,
-            "method": verification.challenge_method,
-            "expires_at": verification.challenge_expires_at.isoformat()
+        after=_challenge(
+            verification,
+            expires_at=verification.challenge_expires_at.isoformat()
             if verification.challenge_expires_at
             else None,
-        },
+        ),
     )
 
 
@@ -128,7 +108,7 @@ def challenge_passed(
     conversation: Conversation,
     assurance_before: str,
 ) -> CaseEvent:
-    return _write(
+    return _internal(
         rt,
         uow,
         case,
@@ -136,13 +116,10 @@ def challenge_passed(
         VerificationEventKind.CHALLENGE_PASSED,
         at,
         before={"assurance": assurance_before},
-        after={
-            "verification_id": verification.id,
-            "method": verification.challenge_method,
-            "conversation_id": conversation.id,
-            "assurance": conversation.assurance,
-        },
-        recipients=tuple(x for x in (case.assignee_id,) if x),
+        after=_challenge(
+            verification, conversation_id=conversation.id, assurance=conversation.assurance
+        ),
+        recipients=_assignee(case),
     )
 
 
@@ -150,26 +127,22 @@ def challenge_failed(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, verification: Verification
 ) -> CaseEvent:
     """The customer used up the attempts: the challenge is over (a new one may be asked)."""
-    return _write(
+    return _internal(
         rt,
         uow,
         case,
         by,
         VerificationEventKind.CHALLENGE_FAILED,
         at,
-        after={
-            "verification_id": verification.id,
-            "method": verification.challenge_method,
-            "attempts": verification.challenge_attempts,
-        },
-        recipients=tuple(x for x in (case.assignee_id,) if x),
+        after=_challenge(verification, attempts=verification.challenge_attempts),
+        recipients=_assignee(case),
     )
 
 
 def contact_registered(
     rt: Runtime, uow: UnitOfWork, case: Case, by: By, at: datetime, contact: OutboundContact
 ) -> CaseEvent:
-    return _write(
+    return _internal(
         rt,
         uow,
         case,
@@ -197,7 +170,7 @@ def decided(
     at: datetime,
     verification: Verification,
 ) -> CaseEvent:
-    return _write(
+    return _internal(
         rt,
         uow,
         case,

@@ -1,4 +1,5 @@
-"""Registering, signing in (with the two-factor step) and signing out."""
+"""Registering, signing in (with the two-factor step) and signing out. Staff who sign in
+with no page in mind land on their console home (`console_home`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from walletdesk.api.deps import RuntimeDep, client_ip
 from walletdesk.errors import DomainError
 from walletdesk.identity import authentication, registration
 from walletdesk.identity.models import SessionKind
+from walletdesk.runtime import Runtime
+from walletdesk.web.console_home import after_sign_in
 from walletdesk.web.cookies import CHALLENGE_COOKIE, SESSION_COOKIE, clear_cookie, set_cookie
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
@@ -38,6 +41,15 @@ _REGISTER_FIELDS = ("phone", "email", "display_name", "password")
 
 def _two_factor_url(target: str) -> str:
     return "/login/2fa" if target == "/" else f"/login/2fa?{urlencode({'next': target})}"
+
+
+def _landing(request: Request, rt: Runtime, signed: authentication.SignedIn, target: str) -> str:
+    """`target`, or the console home of staff headed for a front door (their roles are read
+    with the new session, as the next page will read them)."""
+    auth = authentication.authenticate(
+        rt, signed.token, ip=client_ip(request), kind=SessionKind.WEB
+    )
+    return after_sign_in(target, auth.roles)
 
 
 @router.get("/register")
@@ -88,7 +100,7 @@ def register_submit(
 def login_page(request: Request, user: MaybePageUser, next: str = "/") -> Response:
     target = safe_next(next)
     if user is not None:
-        return redirect(request, target)
+        return redirect(request, after_sign_in(target, user.roles))
     return render(request, "login.html", {"form": FormState(), "next": target})
 
 
@@ -131,7 +143,7 @@ def login_submit(
         lifetime = int((result.expires_at - rt.clock.now()).total_seconds())
         set_cookie(response, rt, CHALLENGE_COOKIE, result.challenge_token, max_age=max(1, lifetime))
         return response
-    response = redirect(request, target)
+    response = redirect(request, _landing(request, rt, result, target))
     start_session(response, rt, result)
     return response
 
@@ -175,7 +187,7 @@ def two_factor_submit(
             status_code=failure_status(exc),
             headers=failure_headers(exc),
         )
-    response = redirect(request, target)
+    response = redirect(request, _landing(request, rt, signed_in, target))
     start_session(response, rt, signed_in)
     clear_cookie(response, rt, CHALLENGE_COOKIE)
     return response

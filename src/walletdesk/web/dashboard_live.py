@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from walletdesk.i18n import N_
-from walletdesk.i18n import translate as _t
 from walletdesk.runtime import Runtime
 from walletdesk.support.routing_admin import queue_board
 from walletdesk.support.routing_model import QueueStats
-from walletdesk.web.dashboard_tables import NOTHING, Panel, Table
-from walletdesk.web.svg_charts import Datum, bar_chart
+from walletdesk.web.dashboard_tables import NOTHING, Panel, bar_panel, table
+from walletdesk.web.svg_charts import Datum
 
 
 def waited_minutes(stats: QueueStats, now: datetime) -> int | None:
@@ -46,36 +45,27 @@ def live_queues(rt: Runtime, locale: str) -> list[LiveQueue]:
 
 
 def queues_panel(queues: list[LiveQueue], locale: str) -> Panel:
-    table = Table(
-        "queues",
-        _t(N_("Queues now"), locale),
+    rows = [
         [
-            _t(N_("Queue"), locale),
-            _t(N_("Waiting"), locale),
-            _t(N_("Offered to an agent"), locale),
-            _t(N_("Longest wait (min)"), locale),
-        ],
-        [
-            [
-                q.name,
-                str(q.waiting),
-                str(q.offered),
-                NOTHING if q.oldest_wait_minutes is None else str(q.oldest_wait_minutes),
-            ]
-            for q in queues
-        ],
-    )
-    chart = bar_chart(
-        [Datum(q.name, q.waiting, str(q.waiting)) for q in queues],
-        _t(N_("Cases waiting"), locale),
-    )
-    return Panel(
-        table,
-        chart,
-        _t(N_("Cases waiting per queue"), locale),
-        _t(
-            N_("{count} cases wait in all queues together."),
+            q.name,
+            str(q.waiting),
+            str(q.offered),
+            NOTHING if q.oldest_wait_minutes is None else str(q.oldest_wait_minutes),
+        ]
+        for q in queues
+    ]
+    return bar_panel(
+        table(
+            "queues",
+            N_("Queues now"),
+            [N_("Queue"), N_("Waiting"), N_("Offered to an agent"), N_("Longest wait (min)")],
+            rows,
             locale,
-            count=sum(q.waiting for q in queues),
         ),
+        [Datum(q.name, q.waiting, str(q.waiting)) for q in queues],
+        N_("Cases waiting"),
+        N_("Cases waiting per queue"),
+        N_("{count} cases wait in all queues together."),
+        locale,
+        count=sum(q.waiting for q in queues),
     )

@@ -19,8 +19,18 @@ from walletdesk.support.metrics import Interval, SupportMetrics, support_metrics
 from walletdesk.web.console_view import CHANNEL_NAMES, TARGET_NAMES, VERIFICATION_NAMES
 from walletdesk.web.dashboard_live import live_queues, queues_panel
 from walletdesk.web.dashboard_period import Period
-from walletdesk.web.dashboard_tables import Panel, Table, minutes, named, number, percent
-from walletdesk.web.svg_charts import Datum, bar_chart, column_chart
+from walletdesk.web.dashboard_tables import (
+    Panel,
+    Table,
+    bar_panel,
+    minutes,
+    named,
+    number,
+    percent,
+    share_bar,
+    table,
+)
+from walletdesk.web.svg_charts import Datum, column_chart
 
 OUTCOME_NAMES: Final = {
     **VERIFICATION_NAMES,
@@ -60,14 +70,8 @@ def overview_panel(found: SupportMetrics, bot: BotMetrics, locale: str) -> Panel
         (N_("Handed off to people"), percent(t.handed_off_rate)),
         (N_("Cases open with people now"), str(found.backlog.total)),
     ]
-    return Panel(
-        Table(
-            "overview",
-            _t(N_("Overview"), locale),
-            [_t(N_("Figure"), locale), _t(N_("Value"), locale)],
-            [[_t(label, locale), value] for label, value in rows],
-        )
-    )
+    translated = [[_t(label, locale), value] for label, value in rows]
+    return Panel(table("overview", N_("Overview"), [N_("Figure"), N_("Value")], translated, locale))
 
 
 def volume_panel(found: SupportMetrics, weekly: bool, locale: str) -> Panel:
@@ -121,31 +125,20 @@ def sla_panel(found: SupportMetrics, locale: str) -> Panel:
         ]
         for kind, f in targets.items()
     ]
-    chart = bar_chart(
-        [
-            Datum(
-                named(TARGET_NAMES, kind, locale), (f.attainment or 0) * 100, percent(f.attainment)
-            )
-            for kind, f in targets.items()
-        ],
-        _t(N_("Met on time (%)"), locale),
-        maximum=100,
-    )
-    return Panel(
-        Table(
+    return bar_panel(
+        table(
             "sla",
-            _t(N_("SLA attainment"), locale),
-            [
-                _t(N_("Target"), locale),
-                _t(N_("On time"), locale),
-                _t(N_("Late"), locale),
-                _t(N_("Attainment"), locale),
-            ],
+            N_("SLA attainment"),
+            [N_("Target"), N_("On time"), N_("Late"), N_("Attainment")],
             rows,
+            locale,
         ),
-        chart,
-        _t(N_("Share of SLA targets met on time"), locale),
-        _t(N_("Each bar is one SLA target; 100% means every case met it."), locale),
+        [share_bar(named(TARGET_NAMES, kind, locale), f.attainment) for kind, f in targets.items()],
+        N_("Met on time (%)"),
+        N_("Share of SLA targets met on time"),
+        N_("Each bar is one SLA target; 100% means every case met it."),
+        locale,
+        maximum=100,
     )
 
 
@@ -159,31 +152,22 @@ def times_panel(found: SupportMetrics, locale: str) -> Panel:
         [name, str(d.count), minutes(d.average_seconds), minutes(d.median_seconds)]
         for name, d in kinds
     ]
-    chart = bar_chart(
+    return bar_panel(
+        table(
+            "times",
+            N_("First response and resolution times"),
+            [N_("Measure"), N_("Cases"), N_("Average (min)"), N_("Median (min)")],
+            rows,
+            locale,
+        ),
         [
             Datum(name, (d.average_seconds or 0) / 60, minutes(d.average_seconds))
             for name, d in kinds
         ],
-        _t(N_("Average (min)"), locale),
-    )
-    return Panel(
-        Table(
-            "times",
-            _t(N_("First response and resolution times"), locale),
-            [
-                _t(N_("Measure"), locale),
-                _t(N_("Cases"), locale),
-                _t(N_("Average (min)"), locale),
-                _t(N_("Median (min)"), locale),
-            ],
-            rows,
-        ),
-        chart,
-        _t(N_("Average first response and resolution time in minutes"), locale),
-        _t(
-            N_("First response counts from when a case reached people to their first answer."),
-            locale,
-        ),
+        N_("Average (min)"),
+        N_("Average first response and resolution time in minutes"),
+        N_("First response counts from when a case reached people to their first answer."),
+        locale,
     )
 
 
@@ -199,29 +183,28 @@ def channels_panel(found: SupportMetrics, locale: str) -> Panel:
         ]
         for g in groups
     ]
-    chart = bar_chart(
+    return bar_panel(
+        table(
+            "channels",
+            N_("Volume by channel"),
+            [
+                N_("Channel"),
+                N_("Opened"),
+                N_("Solved"),
+                N_("First response, average (min)"),
+                N_("CSAT average (1–5)"),
+            ],
+            rows,
+            locale,
+        ),
         [
             Datum(named(CHANNEL_NAMES, g.key, locale), g.figures.created, str(g.figures.created))
             for g in groups
         ],
-        _t(N_("Cases opened"), locale),
-    )
-    return Panel(
-        Table(
-            "channels",
-            _t(N_("Volume by channel"), locale),
-            [
-                _t(N_("Channel"), locale),
-                _t(N_("Opened"), locale),
-                _t(N_("Solved"), locale),
-                _t(N_("First response, average (min)"), locale),
-                _t(N_("CSAT average (1–5)"), locale),
-            ],
-            rows,
-        ),
-        chart,
-        _t(N_("Cases opened per channel"), locale),
-        _t(N_("In-app chat, phone, email and WeChat cases opened in the period."), locale),
+        N_("Cases opened"),
+        N_("Cases opened per channel"),
+        N_("In-app chat, phone, email and WeChat cases opened in the period."),
+        locale,
     )
 
 
@@ -242,54 +225,38 @@ def bot_panel(bot: BotMetrics, locale: str) -> Panel:
         ]
         for intent, c in bot.by_intent.items()
     ]
-    chart = bar_chart(
+    return bar_panel(
+        table(
+            "bot",
+            N_("Bot containment per intent"),
+            [N_("Intent"), N_("Cases"), N_("Contained"), N_("Handed off"), N_("Containment")],
+            rows,
+            locale,
+        ),
         [
-            Datum(
-                intent_name(intent, locale),
-                (c.containment_rate or 0) * 100,
-                percent(c.containment_rate),
-            )
+            share_bar(intent_name(intent, locale), c.containment_rate)
             for intent, c in bot.by_intent.items()
         ],
-        _t(N_("Contained (%)"), locale),
+        N_("Contained (%)"),
+        N_("Share of the assistant's cases it solved without people, per intent"),
+        N_("A case counts under the first question the assistant understood."),
+        locale,
         maximum=100,
-    )
-    return Panel(
-        Table(
-            "bot",
-            _t(N_("Bot containment per intent"), locale),
-            [
-                _t(N_("Intent"), locale),
-                _t(N_("Cases"), locale),
-                _t(N_("Contained"), locale),
-                _t(N_("Handed off"), locale),
-                _t(N_("Containment"), locale),
-            ],
-            rows,
-        ),
-        chart,
-        _t(N_("Share of the assistant's cases it solved without people, per intent"), locale),
-        _t(N_("A case counts under the first question the assistant understood."), locale),
     )
 
 
 def verification_panel(found: SupportMetrics, locale: str) -> Panel:
     outcomes = found.totals.verification
     rows = [[named(OUTCOME_NAMES, k, locale), str(v)] for k, v in outcomes.items()]
-    chart = bar_chart(
-        [Datum(named(OUTCOME_NAMES, k, locale), v, str(v)) for k, v in outcomes.items()],
-        _t(N_("Outcomes"), locale),
-    )
-    return Panel(
-        Table(
-            "verification",
-            _t(N_("Verification outcomes"), locale),
-            [_t(N_("Outcome"), locale), _t(N_("Count"), locale)],
-            rows,
+    return bar_panel(
+        table(
+            "verification", N_("Verification outcomes"), [N_("Outcome"), N_("Count")], rows, locale
         ),
-        chart,
-        _t(N_("Verification outcomes in the period"), locale),
-        _t(N_("Decisions of verification calls and in-app checks, per outcome."), locale),
+        [Datum(named(OUTCOME_NAMES, k, locale), v, str(v)) for k, v in outcomes.items()],
+        N_("Outcomes"),
+        N_("Verification outcomes in the period"),
+        N_("Decisions of verification calls and in-app checks, per outcome."),
+        locale,
     )
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.complaints import TEXT_MAX, ComplaintOut
 from walletdesk.api.deps import RuntimeDep
-from walletdesk.errors import DomainError, ValidationFailed
+from walletdesk.errors import DomainError
 from walletdesk.i18n import N_, translate
 from walletdesk.identity.authentication import Authenticated
 from walletdesk.runtime import Runtime
@@ -24,7 +24,13 @@ from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
 from walletdesk.web.forms import FormState, FormText
 from walletdesk.web.forms import text as clip
-from walletdesk.web.help_view import blank_form, help_failure, help_render
+from walletdesk.web.help_forms import (
+    REFERENCE_MAX,
+    ChoiceAndText,
+    checked_text,
+    form_page,
+)
+from walletdesk.web.help_view import blank_form
 from walletdesk.web.rendering import page_locale
 from walletdesk.web.session import PageUser
 
@@ -32,34 +38,13 @@ router = APIRouter(
     prefix="/help/complaints", dependencies=[Depends(csrf_protected)], include_in_schema=False
 )
 
-REFERENCE_MAX: Final = 32
-_FIELDS: Final = ("category", "text")
-
-
-def checked_text(value: str, *, field: str, empty_message: str) -> str:
-    """A customer's text, refused when empty or longer than the API accepts (kept whole in
-    the form, so nothing typed is lost)."""
-    if not value.strip():
-        raise ValidationFailed("text_missing", empty_message, field=field)
-    if len(value) > TEXT_MAX:
-        raise ValidationFailed(
-            "text_too_long",
-            N_("Please keep it to {limit} characters."),
-            field=field,
-            limit=TEXT_MAX,
-        )
-    return value
-
-
-def _category(value: str) -> ComplaintCategory:
-    try:
-        return ComplaintCategory(value)
-    except ValueError:
-        raise ValidationFailed(
-            "complaint_category_missing",
-            N_("Choose what your complaint is about."),
-            field="category",
-        ) from None
+COMPLAINT_FORM: Final = ChoiceAndText(
+    "category",
+    ComplaintCategory,
+    "complaint_category_missing",
+    N_("Choose what your complaint is about."),
+    N_("Tell us what went wrong, so that we can look into it."),
+)
 
 
 def _list_page(
@@ -79,10 +64,8 @@ def _list_page(
         ],
         "text_max": TEXT_MAX,
     }
-    if exc is None:
-        return help_render(request, "help/complaints.html", {**context, "form": form})
-    return help_failure(
-        request, exc, "help/complaints.html", context, fields=_FIELDS, values=form.values
+    return form_page(
+        request, "help/complaints.html", context, form, exc, fields=COMPLAINT_FORM.fields
     )
 
 
@@ -99,18 +82,10 @@ def file_complaint(
     category: FormText = "",
     text: FormText = "",
 ) -> Response:
-    values = {"category": clip(category, 32), "text": clip(text, TEXT_MAX * 2)}
+    values = COMPLAINT_FORM.typed(category, text)
     try:
-        view = complaints.file_complaint(
-            rt,
-            actor,
-            category=_category(values["category"]),
-            text=checked_text(
-                values["text"],
-                field="text",
-                empty_message=N_("Tell us what went wrong, so that we can look into it."),
-            ),
-        )
+        chosen, said = COMPLAINT_FORM.checked(values)
+        view = complaints.file_complaint(rt, actor, category=chosen, text=said)
     except DomainError as exc:
         return _list_page(request, rt, actor, blank_form(values), exc)
     return redirect(
@@ -132,11 +107,7 @@ def _detail_page(
         "text_max": TEXT_MAX,
         "page_path": f"/help/complaints/{view.complaint.reference}",
     }
-    if exc is None:
-        return help_render(request, "help/complaint.html", {**context, "form": form})
-    return help_failure(
-        request, exc, "help/complaint.html", context, fields=("reason",), values=form.values
-    )
+    return form_page(request, "help/complaint.html", context, form, exc, fields=("reason",))
 
 
 @router.get("/{reference}")

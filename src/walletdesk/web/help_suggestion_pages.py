@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from walletdesk.api.complaints import TEXT_MAX
 from walletdesk.api.deps import RuntimeDep
-from walletdesk.errors import DomainError, ValidationFailed
+from walletdesk.errors import DomainError
 from walletdesk.i18n import N_, translate
 from walletdesk.identity.authentication import Authenticated
 from walletdesk.runtime import Runtime
@@ -19,8 +19,12 @@ from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
 from walletdesk.web.forms import FormState, FormText
 from walletdesk.web.forms import text as clip
-from walletdesk.web.help_complaint_pages import REFERENCE_MAX, checked_text
-from walletdesk.web.help_view import blank_form, help_failure, help_render
+from walletdesk.web.help_forms import (
+    REFERENCE_MAX,
+    ChoiceAndText,
+    form_page,
+)
+from walletdesk.web.help_view import blank_form, help_render
 from walletdesk.web.rendering import page_locale
 from walletdesk.web.session import PageUser
 
@@ -36,16 +40,13 @@ TOPIC_NAMES: Final = {
     SuggestionTopic.SERVICE: N_("Customer service"),
     SuggestionTopic.OTHER: N_("Something else"),
 }
-_FIELDS: Final = ("topic", "text")
-
-
-def _topic(value: str) -> SuggestionTopic:
-    try:
-        return SuggestionTopic(value)
-    except ValueError:
-        raise ValidationFailed(
-            "suggestion_topic_missing", N_("Choose what your suggestion is about."), field="topic"
-        ) from None
+SUGGESTION_FORM: Final = ChoiceAndText(
+    "topic",
+    SuggestionTopic,
+    "suggestion_topic_missing",
+    N_("Choose what your suggestion is about."),
+    N_("Write your suggestion first."),
+)
 
 
 def _status_name(status: str) -> str:
@@ -69,10 +70,8 @@ def _list_page(
         "status_name": _status_name,
         "text_max": TEXT_MAX,
     }
-    if exc is None:
-        return help_render(request, "help/suggestions.html", {**context, "form": form})
-    return help_failure(
-        request, exc, "help/suggestions.html", context, fields=_FIELDS, values=form.values
+    return form_page(
+        request, "help/suggestions.html", context, form, exc, fields=SUGGESTION_FORM.fields
     )
 
 
@@ -89,18 +88,10 @@ def send_suggestion(
     topic: FormText = "",
     text: FormText = "",
 ) -> Response:
-    values = {"topic": clip(topic, 32), "text": clip(text, TEXT_MAX * 2)}
+    values = SUGGESTION_FORM.typed(topic, text)
     try:
-        view = suggestions.submit_suggestion(
-            rt,
-            actor,
-            topic=_topic(values["topic"]),
-            text=checked_text(
-                values["text"],
-                field="text",
-                empty_message=N_("Write your suggestion first."),
-            ),
-        )
+        chosen, said = SUGGESTION_FORM.checked(values)
+        view = suggestions.submit_suggestion(rt, actor, topic=chosen, text=said)
     except DomainError as exc:
         return _list_page(request, rt, actor, blank_form(values), exc)
     return redirect(

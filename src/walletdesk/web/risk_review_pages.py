@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from walletdesk.api.deps import RuntimeDep
 from walletdesk.errors import DomainError
 from walletdesk.identity.authentication import Authenticated
-from walletdesk.risk import review, review_actions
+from walletdesk.risk import review, review_actions, review_rows
 from walletdesk.risk.review_actions import ActionResult
 from walletdesk.risk.review_rules import COMMENT_MAX
 from walletdesk.runtime import Runtime
@@ -26,16 +26,13 @@ from walletdesk.web.console_view import form_error
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.flash import redirect
 from walletdesk.web.forms import FormText, text
-from walletdesk.web.rendering import page_locale
 from walletdesk.web.risk_review_view import (
     QUEUE_URL,
     SECOND_URL,
     RiskReviewer,
     case_page,
     case_url,
-    queue_rows,
     risk_render,
-    second_rows,
 )
 
 router = APIRouter(
@@ -53,7 +50,7 @@ def queue(request: Request, auth: RiskReviewer, rt: RuntimeDep) -> Response:
         rt,
         auth,
         "console/risk/queue.html",
-        {"rows": queue_rows(rt, auth, page_locale(request)), "page_path": QUEUE_URL},
+        {"rows": review_rows.queue_rows(rt, auth), "page_path": QUEUE_URL},
     )
 
 
@@ -74,7 +71,7 @@ def second_inbox(request: Request, auth: RiskReviewer, rt: RuntimeDep) -> Respon
         auth,
         "console/risk/second.html",
         {
-            "rows": second_rows(rt, auth, page_locale(request)),
+            "rows": review_rows.second_rows(rt, auth),
             "section": "risk_second",
             "page_path": SECOND_URL,
         },

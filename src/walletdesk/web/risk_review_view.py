@@ -1,17 +1,17 @@
-"""What the risk review pages show, gathered from the risk services: the queue rows, the
-second-approver inbox and everything on a case page (score, rule reasons, 24 h velocity
-context, counterparty history, the held movements, the customer masked).
+"""What the risk review pages show, gathered from the risk services: everything on a case
+page (score, rule reasons, 24 h velocity context, counterparty history, the held movements,
+the customer masked) and the frame of every risk page. The queue and the second-approver
+inbox rows come whole from `risk.review_rows`.
 
 The words for the risk package's codes are in `risk_review_names`. Nothing here decides a
-business rule: who may act, four-eyes and the mandatory comment are the services'
-(`risk.review_*`).
+business rule: who may act (`CaseView.may_decide`), four-eyes and the mandatory comment
+are the services' (`risk.review_*`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request, Response
@@ -22,9 +22,8 @@ from walletdesk.identity import profile
 from walletdesk.identity.authentication import Authenticated
 from walletdesk.identity.permissions import Permission, has_permission
 from walletdesk.ledger.money import Money
-from walletdesk.risk import review, review_view
-from walletdesk.risk.review_models import CaseStatus, ReviewCase
-from walletdesk.risk.review_view import CaseView
+from walletdesk.risk import review_view
+from walletdesk.risk.review_models import CaseStatus
 from walletdesk.runtime import Runtime
 from walletdesk.support.customer360 import mask_ip
 from walletdesk.web.console_view import console_render, duration_text
@@ -110,74 +109,6 @@ def person_names(rt: Runtime, auth: Authenticated, ids: set[str]) -> dict[str, s
 
 
 @dataclass(frozen=True)
-class QueueRow:
-    case: ReviewCase
-    customer: str
-    assignee: str
-    reasons: list[str]
-    more_reasons: int
-    kinds: list[str]
-    age_minutes: int
-    due_at: datetime
-    breached: bool
-    needs_two: bool
-    involved: bool
-    """The case involves this reviewer's own account: they can neither open nor act on it."""
-
-
-def _row(rt: Runtime, auth: Authenticated, case: ReviewCase, locale: str) -> QueueRow:
-    now = rt.clock.now()
-    try:
-        view: CaseView | None = review_view.case_view(rt, auth, case.id)
-    except Forbidden:
-        view = None
-    reasons: list[str] = []
-    kinds: list[str] = []
-    if view is not None:
-        for decision in view.decisions:
-            kind = str(decision.movement_kind)
-            if kind not in kinds:
-                kinds.append(kind)
-            for hit in decision.hits:
-                if hit.reason(locale) not in reasons:
-                    reasons.append(hit.reason(locale))
-    return QueueRow(
-        case=case,
-        customer="",
-        assignee="",
-        reasons=reasons[:REASONS_SHOWN],
-        more_reasons=max(0, len(reasons) - REASONS_SHOWN),
-        kinds=kinds,
-        age_minutes=int((now - case.opened_at).total_seconds() // 60),
-        due_at=view.sla_due_at if view else case.opened_at,
-        breached=view.sla_breached if view else False,
-        needs_two=view.needs_second_approver if view else case.four_eyes,
-        involved=view is None,
-    )
-
-
-def queue_rows(rt: Runtime, auth: Authenticated, locale: str) -> list[QueueRow]:
-    """The open cases, oldest first, each summarised from its case view."""
-    rows = [_row(rt, auth, case, locale) for case in review.open_cases(rt, auth)]
-    wanted = {r.case.user_id for r in rows if not r.involved}
-    wanted |= {r.case.assigned_to for r in rows if r.case.assigned_to}
-    names = person_names(rt, auth, wanted)
-    return [
-        replace(
-            r,
-            customer=names.get(r.case.user_id, "") if not r.involved else "",
-            assignee=names.get(r.case.assigned_to or "", ""),
-        )
-        for r in rows
-    ]
-
-
-def second_rows(rt: Runtime, auth: Authenticated, locale: str) -> list[QueueRow]:
-    """Open cases where one reviewer acted first and a second one must confirm."""
-    return [r for r in queue_rows(rt, auth, locale) if r.case.pending_action is not None]
-
-
-@dataclass(frozen=True)
 class VelocityTable:
     windows: list[str]
     rows: list[tuple[str, list[tuple[str, str]]]]
@@ -250,7 +181,6 @@ def case_page(
             "forms": forms,
             "devices": [(d, mask_ip(d.last_ip)) for d in view.devices],
             "pending_mine": case.pending_by == auth.user.id,
-            "is_supervisor": has_permission(auth.roles, Permission.CASES_SUPERVISE),
             "page_path": case_url(case.id),
         },
         status_code=status_code,
@@ -288,6 +218,7 @@ def risk_render(
         "labels": list(LABEL_NAMES),
         "section": "risk",
         "open_status": CaseStatus.OPEN.value,
+        "reasons_shown": REASONS_SHOWN,
     }
     values.update(context or {})
     return console_render(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from walletdesk.channels.bank_simulator import SimulatedBinding, SimulatedCard, SimulatedOperation
+from walletdesk.channels.bank_sim_records import SimulatedBinding, SimulatedCard, SimulatedOperation
 from walletdesk.storage.repositories.base import insert_ignoring_conflicts
 from walletdesk.storage.tables_bank_sim import (
     bank_sim_bindings,

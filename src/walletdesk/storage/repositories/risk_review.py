@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, exists, or_, select
 
 from walletdesk.risk.review_models import (
     CaseStatus,
@@ -39,6 +39,17 @@ class HeldTransferRepository(DataclassRepository[HeldTransfer]):
             .with_for_update()
         )
 
+    def pending_of_cases(self, case_ids: list[str]) -> list[HeldTransfer]:
+        """The movements still under review in any of `case_ids` (read, not locked)."""
+        if not case_ids:
+            return []
+        c = self.table.c
+        return self._many(
+            select(self.table)
+            .where(c.case_id.in_(case_ids), c.status == HeldStatus.UNDER_REVIEW.value)
+            .order_by(c.created_at, c.id)
+        )
+
     def due(self, now: datetime, *, limit: int) -> list[str]:
         c = self.table.c
         rows = self.connection.execute(
@@ -60,20 +71,32 @@ class ReviewCaseRepository(DataclassRepository[ReviewCase]):
             statement = statement.with_for_update()
         return self._one(statement)
 
-    def next_unassigned(self, *, skip_locked: bool, excluding_user: str) -> ReviewCase | None:
-        """The oldest open, unassigned case about someone else, locked (SKIP LOCKED on
-        PostgreSQL, so two reviewers never take the same one)."""
+    def next_unassigned(
+        self, *, skip_locked: bool, excluding_user: str, escalated_too: bool
+    ) -> ReviewCase | None:
+        """The oldest open, unassigned case that does not involve `excluding_user` (as the
+        customer or as a counterparty of one of its alerts), escalated ones only with
+        `escalated_too`; locked (SKIP LOCKED on PostgreSQL, so two reviewers never take the
+        same one)."""
         c = self.table.c
+        a = t.risk_review_alerts.c
+        involving = exists().where(
+            a.case_id == c.id,
+            or_(a.user_id == excluding_user, a.counterparty_id == excluding_user),
+        )
         statement = (
             select(self.table)
             .where(
                 c.status == CaseStatus.OPEN.value,
                 c.assigned_to.is_(None),
                 c.user_id != excluding_user,
+                ~involving,
             )
             .order_by(c.opened_at, c.id)
             .limit(1)
         )
+        if not escalated_too:
+            statement = statement.where(c.escalated.is_(False))
         statement = statement.with_for_update(skip_locked=skip_locked)
         return self._one(statement)
 
@@ -83,6 +106,17 @@ class ReviewCaseRepository(DataclassRepository[ReviewCase]):
             select(self.table)
             .where(c.status != CaseStatus.CLOSED.value)
             .order_by(c.opened_at, c.id)
+            .limit(limit)
+        )
+
+    def awaiting_second(self, *, limit: int = 100) -> list[ReviewCase]:
+        """Cases, open or closed, where an action waits for a second reviewer, oldest ask
+        first (an unfreeze may be asked on a closed case)."""
+        c = self.table.c
+        return self._many(
+            select(self.table)
+            .where(c.pending_action.is_not(None))
+            .order_by(c.pending_at, c.id)
             .limit(limit)
         )
 
@@ -104,6 +138,14 @@ class ReviewAlertRepository(DataclassRepository[ReviewAlert]):
         c = self.table.c
         return self._many(
             select(self.table).where(c.case_id == case_id).order_by(c.created_at, c.id)
+        )
+
+    def of_cases(self, case_ids: list[str]) -> list[ReviewAlert]:
+        if not case_ids:
+            return []
+        c = self.table.c
+        return self._many(
+            select(self.table).where(c.case_id.in_(case_ids)).order_by(c.created_at, c.id)
         )
 
     def of_user_elsewhere(

@@ -2,7 +2,9 @@
  *
  * - Keyboard shortcuts (not while typing in a field): j/k select the next/previous case in
  *   the inbox, o or Enter opens it; r focuses the reply box, n the note box, a presses
- *   "Assign to me"; g then i goes to the inbox; / focuses the search; ? shows the help.
+ *   "Assign to me"; g then i goes to the inbox (the console's first page this person may
+ *   open, from [data-home]: a risk reviewer's is the risk queue); / focuses the search;
+ *   ? shows the help. (x, next risk case, is risk_review.js's.)
  * - [data-viewers] says "still viewing" every half TTL and shows who else is viewing.
  * - The presence select sends its form when changed.
  * - [data-once] forms send once.
@@ -11,6 +13,8 @@
   "use strict";
 
   var help = document.getElementById("shortcut-help");
+  var frame = document.querySelector("[data-console]");
+  var home = (frame && frame.getAttribute("data-home")) || "/console";
   var lastFocus = null;
 
   function showHelp(show) {
@@ -66,7 +70,7 @@
     var key = event.key;
     if (pendingG) {
       pendingG = false;
-      if (key === "i") { window.location.href = "/console"; event.preventDefault(); }
+      if (key === "i") { window.location.href = home; event.preventDefault(); }
       return;
     }
     if (key === "?") { showHelp(help ? help.hidden : false); event.preventDefault(); return; }
