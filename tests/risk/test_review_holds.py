@@ -21,6 +21,7 @@ from walletdesk.errors import Conflict, Forbidden, ValidationFailed
 from walletdesk.risk import held_transfers, review, review_actions, review_view
 from walletdesk.risk.screening import TransferDeclined
 from walletdesk.runtime import Runtime
+from walletdesk.support.sweeper import sweep_once
 
 __all__ = ["settings"]
 
@@ -119,6 +120,22 @@ def test_the_sweep_declines_at_the_final_timeout_never_a_second_before(
     [held] = held_transfers.held_transfers_of(rt, zhang, pending_only=False)
     assert held.status == "timed_out"
     assert "risk.transfer_declined" in templates_to(rt, zhang.user.id)
+    books_ok(rt)
+
+
+def test_the_running_server_sweeps_held_movements_past_their_timeout(
+    rt: Runtime, clock: FrozenClock
+) -> None:
+    """The server's periodic sweep (support.sweeper) includes the review timeout, so a held
+    transfer nobody decided is declined and released without anyone running a command."""
+    use_review_rules(rt)
+    zhang, li = people(rt)
+    send(rt, zhang, li, "1000.00")
+    clock.advance(timedelta(hours=rt.settings.risk_review_timeout_hours))
+    sweep_once(rt)
+    assert balance(rt, zhang.user.id) == (2_000_000, 0)
+    [held] = held_transfers.held_transfers_of(rt, zhang, pending_only=False)
+    assert held.status == "timed_out"
     books_ok(rt)
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
+from walletdesk.api import support_calendars, support_labels, support_sla
 from walletdesk.api.access import requires
 from walletdesk.api.deps import RuntimeDep, request_locale
 from walletdesk.api.support import (
@@ -338,3 +339,8 @@ def change_priority(
 def attachment(case_id: str, attachment_id: str, auth: CaseWorker, rt: RuntimeDep) -> Response:
     found, content = views.attachment_content(rt, SupportActor.agent(auth), case_id, attachment_id)
     return attachment_response(found, content)
+
+
+router.include_router(support_labels.router)
+router.include_router(support_sla.router)
+router.include_router(support_calendars.router)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from walletdesk.banking import records
 from walletdesk.banking.cards import access_card_for
-from walletdesk.banking.fees import month_start, schedule
+from walletdesk.banking.fee_config import current_schedule
+from walletdesk.banking.fees import month_start
 from walletdesk.banking.models import BankOperation, Card, OperationKind
 from walletdesk.banking.operations import check_card_usable, conclude, previous_attempt
 from walletdesk.banking.screening import first_status, hold_withdrawal, screen_withdrawal
@@ -52,7 +53,7 @@ def _check_payout_card(card: Card, amount: Money) -> None:
 
 
 def _quote(rt: Runtime, uow: UnitOfWork, user_id: str, amount: Money) -> WithdrawalQuote:
-    fees = schedule()
+    fees = current_schedule(uow)  # as an admin last set it (`fee_config`)
     used = records.operations(uow).count_since(
         user_id, OperationKind.WITHDRAWAL, month_start(rt.clock.now())
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from walletdesk.banking import fees as bank_fees
+from walletdesk.banking import fee_config
 from walletdesk.banking import history as _bank_history  # noqa: F401 - registers bank items
 from walletdesk.bot import replies as r
 from walletdesk.bot.replies import Line, say
@@ -196,7 +196,7 @@ def remaining_limits(rt: Runtime, user_id: str, locale: str) -> Found:
 
 
 def fees(rt: Runtime, user_id: str | None, locale: str) -> Found:
-    schedule = bank_fees.schedule()
+    schedule = fee_config.schedule_now(rt)  # as an admin last set it
     line = say(
         r.FEES,
         free=schedule.free_per_month,

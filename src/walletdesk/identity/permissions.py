@@ -28,6 +28,9 @@ class Permission(StrEnum):
     """Create coupon campaigns and issue coupons (the platform pays for them)."""
     FX_MANAGE = "fx.manage"
     """Set exchange rates and spreads (admin only); every change is audited."""
+    CONFIG_MANAGE = "config.manage"
+    """Change SLA policies, business hours and holidays, limits and the fee schedule (admin
+    only); every change is audited."""
     CASES_WORK = "cases.work"
     """See and work support cases: reply, add notes, change status, take a case."""
     CASES_SUPERVISE = "cases.supervise"

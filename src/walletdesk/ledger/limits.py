@@ -62,10 +62,15 @@ def limit_for(
     user_id: str | None = None,
     at: datetime | None = None,
 ) -> Limit:
-    """The limits of a KYC tier (or of a business). Given `uow` and `user_id`, a raise granted
-    to that user through a support case (`limit_overrides`, in effect at `at`) lifts each
-    limit to the higher of the two; it never lowers one."""
-    if business:
+    """The limits of a KYC tier (or of a business). Given `uow`, they are the ones in force
+    (an admin may have changed them: `limits_config`); without, the defaults. Given `uow` and
+    `user_id`, a raise granted to that user through a support case (`limit_overrides`, in
+    effect at `at`) lifts each limit to the higher of the two; it never lowers one."""
+    if uow is not None:
+        from walletdesk.ledger.limits_config import limit_table  # it builds on this module
+
+        base = limit_table(uow).for_tier(kyc_tier, business=business)
+    elif business:
         base = BUSINESS_LIMIT
     else:
         base = PERSONAL_LIMITS[max(0, min(kyc_tier, max(PERSONAL_LIMITS)))]

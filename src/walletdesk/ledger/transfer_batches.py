@@ -38,6 +38,7 @@ from walletdesk.ledger.guards import recent_change_refusal
 from walletdesk.ledger.idempotency import ResponseRecord, lease_lost
 from walletdesk.ledger.limits import PERSONAL_LIMITS, Limit, _exceeded, cny_equivalent, lifted
 from walletdesk.ledger.limits import _periods as limit_periods
+from walletdesk.ledger.limits_config import LimitTable, limit_table
 from walletdesk.ledger.models import EntryKind
 from walletdesk.ledger.money import Money
 from walletdesk.ledger.posting import EVENT_ENTRY_POSTED, entry_event_id, entry_event_payload
@@ -53,16 +54,13 @@ if TYPE_CHECKING:
 DEADLOCK_RETRIES = 3
 
 
-def _caps(raised: Limit | None = None) -> dict[str, list[int]]:
-    """The personal limits by KYC tier, as the engine reads them (lifted by a raise)."""
+def _caps(table: LimitTable, raised: Limit | None = None) -> dict[str, list[int]]:
+    """The personal limits in force by KYC tier, as the engine reads them (lifted by a raise)."""
     caps: dict[str, list[int]] = {}
-    for tier, base in PERSONAL_LIMITS.items():
+    for tier, base in table.personal.items():
         limit = lifted(base, raised)
         caps[str(tier)] = [limit.per_transaction, limit.per_day, limit.per_year]
     return caps
-
-
-_CAPS = _caps()
 
 
 @dataclass(frozen=True)
@@ -153,6 +151,7 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
             at=rt.clock.now(),
         )
         users, wallets, raised = parties.users, parties.wallets, parties.raised
+        table = limit_table(uow)
         found: dict[int, User] = {}
         for number, slot in enumerate(slots):
             order = slot.item
@@ -185,7 +184,7 @@ def _flush(rt: Runtime, slots: list[TransferSlot]) -> None:
                     order,
                     recipient,
                     wallets,
-                    _caps(raised[order.payer.id]) if order.payer.id in raised else _CAPS,
+                    _caps(table, raised.get(order.payer.id)),
                 )
                 if isinstance(order.record, ResponseRecord):
                     # The engine stores the response with the money, checking the lease.

@@ -174,14 +174,28 @@ def _store(
     return stored
 
 
-def save_rules(rt: Runtime, actor: Authenticated, *, source: str, comment: str) -> RuleSetVersion:
+def save_rules(
+    rt: Runtime,
+    actor: Authenticated,
+    *,
+    source: str,
+    comment: str,
+    expected_version: int | None = None,
+) -> RuleSetVersion:
     """check_rules: compile `source` (refused with line and reason if invalid) and make it the
-    active rule set as a new version."""
+    active rule set as a new version. `expected_version` is the version the editor started
+    from: if another one came into force meanwhile, the save is refused rather than silently
+    undoing that change."""
     check_permission(actor, Permission.RISK_RULES_MANAGE)
     text = _check_comment(comment)
     rules = RuleSet.compile(source)
     with rt.db.uow() as uow:
-        _, current = active_rule_set(uow)
+        in_force, current = active_rule_set(uow)
+        if expected_version is not None and expected_version != in_force:
+            raise Conflict(
+                "rule_set_changed_meanwhile",
+                N_("Someone else changed the rules just now. Reload them and try again."),
+            )
         _check_versions_raised(rules, current)
         stored = _store(
             rt, uow, actor, rules, comment=text, based_on=None, action="risk.rules.saved"

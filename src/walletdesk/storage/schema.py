@@ -9,6 +9,7 @@ from walletdesk.storage import (
     tables_bot,  # noqa: F401 - registers its tables
     tables_chat,  # noqa: F401 - registers its tables
     tables_complaints_kb,  # noqa: F401 - registers its tables
+    tables_config,  # noqa: F401 - registers its tables
     tables_fx,  # noqa: F401 - registers its tables
     tables_merchants,  # noqa: F401 - registers its tables
     tables_risk,  # noqa: F401 - registers its tables

@@ -12,7 +12,8 @@ from walletdesk.errors import Conflict, NotFound, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.models import User
 from walletdesk.ledger.errors import AlreadyReversed
-from walletdesk.ledger.limits import PERSONAL_LIMITS, Limit, limit_for
+from walletdesk.ledger.limits import Limit
+from walletdesk.ledger.limits_config import limit_table
 from walletdesk.ledger.models import AccountKind, EntryKind, HoldStatus, JournalEntry, Posting
 from walletdesk.ledger.money import Money
 from walletdesk.merchants.errors import PaymentNotFound, RefundExceedsPayment
@@ -157,7 +158,7 @@ def _release_hold(uow: UnitOfWork, request: ActionRequest, customer: User) -> Ta
     return Target(hold.id, Money(hold.amount, hold.currency), {"purpose": hold.purpose})
 
 
-def _raise_limit(request: ActionRequest, customer: User) -> Target:
+def _raise_limit(uow: UnitOfWork, request: ActionRequest, customer: User) -> Target:
     wanted, days = request.limit, request.days
     if wanted is None or days is None or not 1 <= days <= MAX_RAISE_DAYS:
         raise ValidationFailed(
@@ -166,8 +167,9 @@ def _raise_limit(request: ActionRequest, customer: User) -> Target:
             field="limits",
             days=MAX_RAISE_DAYS,
         )
-    base = limit_for(customer.kyc_tier)
-    top = PERSONAL_LIMITS[max(PERSONAL_LIMITS)]
+    table = limit_table(uow)  # the limits in force, as an admin last set them
+    base = table.for_tier(customer.kyc_tier)
+    top = table.personal[max(table.personal)]
     values = (wanted.per_transaction, wanted.per_day, wanted.per_year)
     floors = (base.per_transaction, base.per_day, base.per_year)
     ceilings = (top.per_transaction, top.per_day, top.per_year)
@@ -204,7 +206,7 @@ def check_target(uow: UnitOfWork, request: ActionRequest, customer: User, now: d
     if kind is ActionKind.RELEASE_HOLD:
         return _release_hold(uow, request, customer)
     if kind is ActionKind.RAISE_LIMIT:
-        return _raise_limit(request, customer)
+        return _raise_limit(uow, request, customer)
     if kind is ActionKind.UNFREEZE and not customer.is_frozen:
         raise Conflict("not_frozen", N_("The wallet is not frozen."))
     if kind is ActionKind.UNLOCK and customer.lock_remaining(now) is None:

@@ -282,7 +282,12 @@ def set_sla_policy(rt: Runtime, actor: Actor, policy: SlaPolicy) -> SlaPolicy:
             action="support.sla_policy_set",
             subject_kind="sla_policy",
             subject_id=policy.id,
-            details={"priority": policy.priority, "type": policy.case_type},
+            details={
+                "priority": policy.priority,
+                "type": policy.case_type,
+                "minutes": list(minutes),
+                "calendar": policy.calendar,
+            },
         )
         uow.commit()
     return stored

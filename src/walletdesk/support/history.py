@@ -10,14 +10,14 @@ deleted; metrics, webhooks and the customer's timeline read them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from walletdesk.i18n import N_
 from walletdesk.support import routing_load
 from walletdesk.support.events import SupportEvent, announce_after_commit
+from walletdesk.support.history_events import CUSTOMER_SENTENCES as CUSTOMER_SENTENCES
+from walletdesk.support.history_events import CaseEvent as CaseEvent
+from walletdesk.support.history_events import EventKind as EventKind
 from walletdesk.support.models import Attachment, By, Case, Conversation, Message
 from walletdesk.support.statuses import Status
 
@@ -25,47 +25,6 @@ if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
     from walletdesk.storage.uow import UnitOfWork
     from walletdesk.support.sla import SlaTarget
-
-
-class EventKind(StrEnum):
-    CASE_CREATED = "case.created"
-    MESSAGE_ADDED = "message.added"
-    STATUS_CHANGED = "status.changed"
-    CASE_REOPENED = "case.reopened"
-    FOLLOW_UP_OPENED = "case.follow_up_opened"
-    HANDED_OFF = "conversation.handed_off"
-    ASSIGNED = "case.assigned"
-    PRIORITY_CHANGED = "case.priority_changed"
-    DISPUTE_LINKED = "dispute.linked"
-    SLA_BREACHED = "sla.breached"
-    SLA_MET = "sla.met"
-    ESCALATED = "case.escalated"
-
-
-CUSTOMER_SENTENCES: dict[EventKind, str] = {
-    EventKind.CASE_CREATED: N_("You asked for help."),
-    EventKind.STATUS_CHANGED: N_("Status: {status}"),
-    EventKind.CASE_REOPENED: N_("Your reply reopened the case."),
-    EventKind.FOLLOW_UP_OPENED: N_("Your new message started a follow-up case."),
-    EventKind.HANDED_OFF: N_("An agent will take over from the assistant."),
-    EventKind.DISPUTE_LINKED: N_("The transactions you dispute were added to the case."),
-}
-"""What the customer's timeline says for each public event kind (messages show as messages).
-`{status}` is the sentence of the category the case moved to."""
-
-
-@dataclass
-class CaseEvent:
-    id: int | None
-    case_id: str
-    version: int
-    at: datetime
-    kind: str
-    actor_kind: str
-    actor_id: str | None
-    before: dict[str, Any]
-    after: dict[str, Any]
-    public: bool
 
 
 def _write(
@@ -83,13 +42,12 @@ def _write(
     message: dict[str, Any] | None = None,
     recipients: tuple[str, ...] = (),
 ) -> CaseEvent:
-    case.version = uow.support.cases.bump_version(case.id)
-    case.touch(at)
-    event = uow.support.events.add(
+    # One statement on PostgreSQL: the version bump and the event's insert travel together.
+    event = uow.support.events.append(
         CaseEvent(
             id=None,
             case_id=case.id,
-            version=case.version,
+            version=0,  # set by `append` to the case's new version
             at=at,
             kind=kind.value,
             actor_kind=by.kind.value,
@@ -99,6 +57,8 @@ def _write(
             public=public,
         )
     )
+    case.version = event.version
+    case.touch(at)
     announce_after_commit(
         uow,
         rt.support_events,

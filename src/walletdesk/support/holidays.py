@@ -9,11 +9,20 @@ General Office, published 4 November 2025): 元旦 1-3 Jan (work Sun 4 Jan); 春
 Each year is configurable: `set_public_holidays` stores a year in the database, where it
 replaces the shipped year of the same number (a correction) or adds one (next year's notice),
 without a release.
+
+`load_calendars` runs for nearly every case change (each chat message), so a process keeps the
+calendars it built for `CALENDARS_FRESH_SECONDS` instead of reading and parsing the stored
+years and hours every time. A writer calls `forget_calendars` in its unit of work: the process
+that made the change uses it from its commit on, other processes within those seconds.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -29,6 +38,7 @@ from walletdesk.support.calendar import BusinessCalendar, Calendars, Interval, p
 if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
     from walletdesk.storage.uow import UnitOfWork
+    from walletdesk.support.calendar_admin import WeeklyHours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -125,18 +135,23 @@ def shipped_years() -> dict[int, HolidayYear]:
     return dict(_shipped()[1])
 
 
-def build_calendars(years: dict[int, HolidayYear]) -> Calendars:
+def build_calendars(
+    years: dict[int, HolidayYear], hours: Mapping[str, WeeklyHours] | None = None
+) -> Calendars:
+    """The shipped calendars with these holiday years, and `hours` (an admin's weekly hours
+    by calendar key) in place of the shipped hours."""
     specs, _ = _shipped()
     holidays = frozenset(day for y in years.values() for day in y.holidays)
     workdays = frozenset(day for y in years.values() for day in y.workdays)
     by_key = {}
     for spec in specs:
         observes = spec.observes_public_holidays
+        changed = (hours or {}).get(spec.key)
         by_key[spec.key] = BusinessCalendar(
             key=spec.key,
             zone=spec.zone,
-            weekly=spec.weekly,
-            makeup_day=spec.makeup_day,
+            weekly=changed.weekly if changed else spec.weekly,
+            makeup_day=changed.makeup_day if changed else spec.makeup_day,
             holidays=holidays if observes else frozenset(),
             workdays=workdays if observes else frozenset(),
             known_years=frozenset(years) if observes else frozenset(),
@@ -151,9 +166,64 @@ def configured_years(uow: UnitOfWork) -> dict[int, HolidayYear]:
     return years
 
 
+def read_calendars(uow: UnitOfWork) -> Calendars:
+    """The shipped calendars with the years and weekly hours stored in the database laid
+    over them, read now."""
+    from walletdesk.support.calendar_admin import stored_hours  # it builds on this module
+
+    return build_calendars(configured_years(uow), stored_hours(uow))
+
+
+CALENDARS_FRESH_SECONDS = 10.0
+"""How long a process reuses the calendars it read (`load_calendars`): the longest another
+process keeps counting SLA time on the calendars from before an admin's change."""
+
+
+class _CalendarCache:
+    """The calendars each database's last reader built, by engine (a test's runtime, or the
+    server's one database), with when they were read. Calendars are frozen, so threads share
+    them. `forget` bumps a generation: a read that began before it is not kept (it may hold
+    the rows from before the change)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[object, tuple[Calendars, float, int]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._generation = 0
+
+    def get(self, uow: UnitOfWork) -> Calendars:
+        engine = uow.connection.engine
+        entry = self._entries.get(engine)
+        now = time.monotonic()
+        if entry is not None and now - entry[1] < CALENDARS_FRESH_SECONDS:
+            return entry[0]
+        generation = self._generation
+        calendars = read_calendars(uow)
+        with self._lock:
+            if generation == self._generation:
+                self._entries[engine] = (calendars, now, generation)
+        return calendars
+
+    def forget(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+
+_CACHE = _CalendarCache()
+
+
 def load_calendars(uow: UnitOfWork) -> Calendars:
-    """The shipped calendars with the years stored in the database laid over them."""
-    return build_calendars(configured_years(uow))
+    """The business calendars as `read_calendars` builds them, reused for up to
+    `CALENDARS_FRESH_SECONDS` within this process."""
+    return _CACHE.get(uow)
+
+
+def forget_calendars(uow: UnitOfWork) -> None:
+    """Call from every write of holiday years or business hours: this process reads the
+    calendars again once `uow` commits (and a rollback changes nothing)."""
+    uow.on_commit(_CACHE.forget)
 
 
 def set_public_holidays(
@@ -166,6 +236,7 @@ def set_public_holidays(
     now = at or rt.clock.now()
     with rt.db.uow() as uow:
         uow.support.holiday_years.put(year, parsed.as_data(), updated_at=now, updated_by=actor.id)
+        forget_calendars(uow)
         record(
             uow,
             at=now,

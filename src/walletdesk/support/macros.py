@@ -161,6 +161,22 @@ def list_macros(rt: Runtime) -> list[Macro]:
         return [m for m in all_macros(uow).values() if m.active]
 
 
+def every_macro(rt: Runtime) -> list[Macro]:
+    """Every macro, retired ones too, by shortcut: what the admin pages list (their route
+    checks `support.macros.manage`)."""
+    with rt.db.uow(read_only=True) as uow:
+        return list(all_macros(uow).values())
+
+
+def find_macro(rt: Runtime, shortcut: str) -> Macro:
+    """One macro by shortcut, retired or not; `MacroNotFound` when there is none."""
+    with rt.db.uow(read_only=True) as uow:
+        found = all_macros(uow).get(shortcut)
+    if found is None:
+        raise MacroNotFound(shortcut=shortcut)
+    return found
+
+
 @dataclass(frozen=True)
 class Expansion:
     text: str

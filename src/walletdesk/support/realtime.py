@@ -50,9 +50,13 @@ GOING_AWAY = 1001
 SETUP_THREADS = 4
 """Threads for the database work of handshakes and client frames: a reconnect storm queues
 here instead of filling the server's thread pool (and its memory) and the write lock."""
-MESSAGE_THREADS = 8
+MESSAGE_THREADS = 12
 """Threads for chat messages sent over sockets (each a short write transaction); apart from
-the setup threads so a reconnect storm does not hold up the conversation."""
+the setup threads so a reconnect storm does not hold up the conversation. A message spends
+most of its time waiting for PostgreSQL (about ten round trips), so 200 messages/s need
+several in flight: with 8, every thread was busy on a loaded machine and messages queued
+for hundreds of ms (docs/benchmarks.md, chat). Each holds at most two of the engine's 30
+connections (the write, then an after-commit subscriber's read)."""
 REVOKED = 4401
 
 T = TypeVar("T")

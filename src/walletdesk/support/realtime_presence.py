@@ -8,7 +8,8 @@ chat shows it, so the two cannot disagree. It changes in these places only, all 
 - their first inbox socket opens: offline becomes online (away and online stay as they are);
 - their last inbox socket closes, or their server stops (`forget_node`): offline;
 - the heartbeat finds their server died: every inbox socket of theirs went unrefreshed for
-  `PRESENCE_TTL` and they did not set a status since: offline (`heartbeat`).
+  `PRESENCE_TTL` and they did not set a status since: offline (`heartbeat`, and `sweep` from
+  the support sweeper, so it happens even where no process holds a socket).
 
 Every open WebSocket is a row in `chat_sockets` (connection bookkeeping), written by the server
 process that holds it and refreshed by that process every `HEARTBEAT` (30 s); a row not
@@ -259,6 +260,22 @@ def sweep_dead_servers(rt: Runtime, uow: UnitOfWork, now: datetime) -> list[str]
         if profile.status_changed_at < seen + PRESENCE_TTL:
             gone.append(user_id)
     return _set_offline(rt, uow, gone, now)
+
+
+def sweep(rt: Runtime, publish: Publish | None = None) -> list[str]:
+    """The dead-server sweep on its own (the support sweeper runs it every round): a process
+    that never held a socket has no heartbeat of its own to run it, and agents of a server
+    that died must still go offline when no server that is up ever gets a socket. Returns
+    the agents who went offline."""
+    now = rt.clock.now()
+    with rt.db.uow() as uow:
+        went = sweep_dead_servers(rt, uow, now)
+        if not went:
+            return []
+        presence = agent_presence(uow, now, went)
+        _publish_after_commit(uow, [agent_event(u, presence[u]) for u in went], publish)
+        uow.commit()
+    return went
 
 
 def heartbeat(rt: Runtime, node: str, publish: Publish | None = None) -> None:

@@ -10,10 +10,12 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from walletdesk.risk.held_transfers import risk_review_sweep
 from walletdesk.support.actions_execute import resume_executions
 from walletdesk.support.casework import close_solved_cases
 from walletdesk.support.complaints_sweep import desk_sweep
 from walletdesk.support.realtime_hours import hand_off_due
+from walletdesk.support.realtime_presence import sweep as sweep_presence
 from walletdesk.support.routing_work import sweep_routing
 from walletdesk.support.sla_clock import check_sla
 
@@ -38,6 +40,8 @@ def sweep_once(rt: Runtime) -> SweepResult:
     desk_sweep(rt)  # complaint records and deadlines, CSAT asks (before solved cases close)
     closed = close_solved_cases(rt)
     resume_executions(rt)  # case actions whose process died between approval and outcome
+    sweep_presence(rt)  # agents of a server that died go offline, sockets or none here
+    risk_review_sweep(rt)  # held movements past their final review timeout are declined
     return SweepResult(sla.breached, sla.escalated, closed, sweep_routing(rt).reoffered)
 
 

@@ -6,6 +6,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from walletdesk.web import (
+    admin_calendar_pages,
+    admin_channel_pages,
+    admin_fee_pages,
+    admin_fx_pages,
+    admin_limits_pages,
+    admin_pages,
+    admin_sla_pages,
     auth_pages,
     chat_widget_pages,
     console_pages,
@@ -44,7 +51,14 @@ def install(app: FastAPI) -> None:
         *help_pages.ROUTERS,
         *console_pages.ROUTERS,
         dashboard_pages.router,
+        *admin_pages.admin_routers(),
         chat_widget_pages.router,
+        admin_sla_pages.router,
+        admin_calendar_pages.router,
+        admin_limits_pages.router,
+        admin_fee_pages.router,
+        admin_fx_pages.router,
+        admin_channel_pages.router,
     ):
         app.include_router(router)
     app.mount(

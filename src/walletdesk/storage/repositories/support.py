@@ -1,6 +1,7 @@
 """Storage for the support desk: contacts, identities, cases, conversations, messages,
-attachments, the case history, status labels and dispute links. The SLA side is in
-`support_sla.py`; `SupportStore` bundles both for the unit of work (`uow.support`)."""
+attachments, status labels and dispute links. The case history is in `support_history.py`,
+the SLA side in `support_sla.py`; `SupportStore` bundles them for the unit of work
+(`uow.support`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Row,
     Select,
     and_,
     bindparam,
@@ -20,19 +20,21 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    update,
 )
 
 from walletdesk.storage import tables_routing
 from walletdesk.storage import tables_support as s
 from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
+from walletdesk.storage.repositories.support_history import BUMP_VERSION
+from walletdesk.storage.repositories.support_history import (
+    CaseEventRepository as CaseEventRepository,
+)
 from walletdesk.storage.repositories.support_sla import (
     HolidayYearRepository,
     SlaPolicyRepository,
     SlaTargetRepository,
     StaffDirectory,
 )
-from walletdesk.support.history import CaseEvent
 from walletdesk.support.models import Attachment, Case, Contact, Conversation, Identity, Message
 from walletdesk.support.queries import CaseFilter
 from walletdesk.support.sla import TargetState
@@ -112,7 +114,7 @@ class CaseRepository(DataclassRepository[Case]):
     model = Case
 
     def bump_version(self, case_id: str) -> int:
-        return int(self.connection.execute(_BUMP_VERSION, {"case_id": case_id}).scalar_one())
+        return int(self.connection.execute(BUMP_VERSION, {"case_id": case_id}).scalar_one())
 
     def for_contact(self, contact_id: str, *, limit: int = 100) -> list[Case]:
         c = self.table.c
@@ -184,14 +186,7 @@ class CaseRepository(DataclassRepository[Case]):
 
 
 # Built once: the chat path runs these for every message.
-_BUMP_VERSION = (
-    update(s.support_cases)
-    .where(s.support_cases.c.id == bindparam("case_id"))
-    .values(version=s.support_cases.c.version + 1)
-    .returning(s.support_cases.c.version)
-)
 _ADD_MESSAGE = insert(s.support_messages).returning(s.support_messages.c.id)
-_ADD_EVENT = insert(s.support_case_events).returning(s.support_case_events.c.id)
 
 
 @functools.cache
@@ -314,53 +309,6 @@ class AttachmentRepository(DataclassRepository[Attachment]):
             select(self.table)
             .where(c.message_id.in_(message_ids))
             .order_by(c.message_id, c.created_at, c.id)
-        )
-
-
-class CaseEventRepository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def add(self, event: CaseEvent) -> CaseEvent:
-        new_id = self.connection.execute(
-            _ADD_EVENT,
-            {
-                "case_id": event.case_id,
-                "version": event.version,
-                "at": event.at,
-                "kind": event.kind,
-                "actor_kind": event.actor_kind,
-                "actor_id": event.actor_id,
-                "before_json": _json(event.before),
-                "after_json": _json(event.after),
-                "public": event.public,
-            },
-        ).scalar_one()
-        event.id = int(new_id)
-        return event
-
-    def for_case(self, case_id: str, *, public_only: bool = False) -> list[CaseEvent]:
-        c = s.support_case_events.c
-        statement = select(s.support_case_events).where(c.case_id == case_id)
-        if public_only:
-            statement = statement.where(c.public.is_(True))
-        rows = self.connection.execute(statement.order_by(c.version))
-        return [self._event(row) for row in rows]
-
-    @staticmethod
-    def _event(row: Row[Any]) -> CaseEvent:
-        m = row._mapping
-        return CaseEvent(
-            id=m["id"],
-            case_id=m["case_id"],
-            version=m["version"],
-            at=m["at"],
-            kind=m["kind"],
-            actor_kind=m["actor_kind"],
-            actor_id=m["actor_id"],
-            before=json.loads(m["before_json"]),
-            after=json.loads(m["after_json"]),
-            public=m["public"],
         )
 
 

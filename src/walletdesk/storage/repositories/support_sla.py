@@ -62,6 +62,14 @@ class SlaPolicyRepository:
             )
         )
 
+    def remove(self, policy_id: str) -> bool:
+        """Delete the stored policy; True if there was one (the defaults apply again)."""
+        table = s.support_sla_policies
+        row = self.connection.execute(
+            delete(table).where(table.c.id == policy_id).returning(table.c.id)
+        ).first()
+        return row is not None
+
 
 class SlaTargetRepository(DataclassRepository[SlaTarget]):
     """SLA targets. A case's targets are read once per unit of work (`for_case` keeps what it
