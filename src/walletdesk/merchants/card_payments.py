@@ -43,13 +43,11 @@ from walletdesk.ledger.money import Money
 from walletdesk.ledger.posting import post_entry
 from walletdesk.merchants import card_payment_history  # noqa: F401 - lists them in the history
 from walletdesk.merchants.models import Merchant, OrderStatus, PaymentOrder
+from walletdesk.merchants.payment_entry import payment_details, payment_event, payment_legs
 from walletdesk.merchants.payments import (
     OrderView,
     not_payable,
     payer_view,
-    payment_details,
-    payment_event,
-    payment_legs,
     spend_discount,
     visible_to_payer,
 )

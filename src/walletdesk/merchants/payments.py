@@ -8,23 +8,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from walletdesk.banking import records
 from walletdesk.banking.settlement import OperationView, refresh
 from walletdesk.errors import Conflict, DomainError, ValidationFailed
 from walletdesk.i18n import N_
-from walletdesk.ledger.accounts import wallet_account
+from walletdesk.ledger.accounts import wallet_account_id
 from walletdesk.ledger.fx_pricing import PIVOT
 from walletdesk.ledger.guards import check_outgoing, lock_payer
-from walletdesk.ledger.models import AccountKind, EntryKind, Leg
-from walletdesk.ledger.money import POINTS, Money
+from walletdesk.ledger.models import EntryKind
+from walletdesk.ledger.money import Money
 from walletdesk.ledger.posting import post_entry
-from walletdesk.merchants.accounts import (
-    any_merchant_shard_id,
-    hot_platform_account_id,
-    points_account_id,
-)
 from walletdesk.merchants.coupons import spend_coupon
 from walletdesk.merchants.errors import (
     AlreadyPaid,
@@ -34,6 +29,7 @@ from walletdesk.merchants.errors import (
 )
 from walletdesk.merchants.foreign import ForeignPlan, buy_what_is_missing, plan
 from walletdesk.merchants.models import Merchant, OrderStatus, PaymentOrder, Refund
+from walletdesk.merchants.payment_entry import payment_details, payment_event, payment_legs
 from walletdesk.merchants.screening import screen_balance_payment
 from walletdesk.merchants.store import store
 from walletdesk.merchants.webhooks import PAYMENT_SUCCEEDED, queue_webhook
@@ -200,61 +196,6 @@ def not_payable(order: PaymentOrder, now: datetime) -> Conflict:
     return Conflict()
 
 
-def payment_event(order: PaymentOrder) -> dict[str, Any]:
-    return {
-        "payment_id": order.id,
-        "merchant_order_id": order.merchant_order_id,
-        "status": "paid",
-        "amount": {
-            "amount": Money(order.amount, order.currency).to_string(),
-            "currency": order.currency,
-        },
-        "paid_at": order.paid_at.isoformat() if order.paid_at else None,
-    }
-
-
-def payment_legs(
-    rt: Runtime,
-    uow: UnitOfWork,
-    *,
-    order: PaymentOrder,
-    source_id: str,
-    user_pays: int,
-    discount: int,
-    payer_id: str,
-) -> tuple[list[Leg], int]:
-    """The legs of a payment entry and the points it earns: `source_id` (the payer's wallet,
-    or the card's bank clearing account) gives what the payer pays, coupon expense the
-    discount, and one of the merchant's shards receives the full order amount."""
-    currency = order.currency
-    shard = any_merchant_shard_id(rt, uow, order.merchant_id, currency)
-    legs = [Leg(source_id, -user_pays, currency), Leg(shard, order.amount, currency)]
-    if discount:
-        expense = hot_platform_account_id(rt, uow, AccountKind.COUPON_EXPENSE, currency)
-        legs.append(Leg(expense, -discount, currency))
-    points = rt.merchant_policy.points_for(user_pays, currency)
-    if points:
-        # Points ride in the payment's own entry: earned exactly when the payment posts.
-        liability = hot_platform_account_id(rt, uow, AccountKind.POINTS_LIABILITY, POINTS)
-        mine = points_account_id(rt, uow, payer_id)
-        legs += [Leg(liability, -points, POINTS), Leg(mine, points, POINTS)]
-    return legs, points
-
-
-def payment_details(
-    order: PaymentOrder, merchant: Merchant, payer_id: str, *, discount: int, points: int
-) -> dict[str, object]:
-    return {
-        "from_user": payer_id,
-        "to_name": merchant.name,
-        "merchant_id": merchant.id,
-        "payment_id": order.id,
-        "note": order.description,
-        "discount": discount,
-        "points": points,
-    }
-
-
 def spend_discount(
     s: MerchantStore,
     *,
@@ -284,8 +225,9 @@ def pay(
 ) -> OrderView:
     """check_pay: pay the order from the actor's wallet, in one transaction.
 
-    The order is claimed first with a guarded UPDATE (pending and unexpired → paid), which
-    also locks it: a second payment of the same order waits, then finds it paid. Anything
+    The order is claimed first with a guarded UPDATE (pending, unexpired and not named for
+    another payer → paid), which also locks it and returns it with its merchant in the same
+    round trip: a second payment of the same order waits, then finds it paid. Anything
     refused later (frozen wallet, limits, funds, coupon, a rate that moved past `max_cny`)
     rolls the claim back with it.
 
@@ -299,11 +241,21 @@ def pay(
     now = rt.clock.now()
     with refusals(rt), rt.db.uow() as uow:
         s = store(uow)
-        order = visible_to_payer(s.orders.get(order_id), actor)
-        if not s.orders.claim_for_payment(order.id, actor.user.id, now):
-            raise not_payable(s.orders.get(order.id) or order, now)
-        merchant = s.merchants.get(order.merchant_id)
-        assert merchant is not None
+        # The order's link to its entry is checked at commit (migration 0011g): the claim
+        # names the entry, so the entry can post last, after every other write.
+        entry_id = new_id(rt.random, "ent")
+        claimed = s.orders.claim_with_merchant(
+            order_id,
+            actor.user.id,
+            now,
+            entry_id=entry_id,
+            points_per_yuan=rt.merchant_policy.points_per_yuan,
+            points_currency=PIVOT,
+        )
+        if claimed is None:
+            order = visible_to_payer(s.orders.get(order_id), actor)
+            raise not_payable(order, now)
+        order, merchant = claimed
         currency = order.currency
         discount = spend_discount(
             s, user_id=actor.user.id, coupon_id=coupon_id, order=order, now=now, locale=locale
@@ -325,9 +277,15 @@ def pay(
                     fx_bought=conversion.buy.minor,
                     fx_sold=conversion.sell.minor,
                 )
+                order = replace(
+                    order,
+                    fx_entry_id=conversion.id,
+                    fx_bought=conversion.buy.minor,
+                    fx_sold=conversion.sell.minor,
+                )
             if chosen.from_wallet.minor:
                 counted = check_outgoing(rt, uow, payer, chosen.from_wallet, locale=locale)
-        wallet = wallet_account(rt, uow, payer.id, currency)
+        wallet_id = wallet_account_id(rt, uow, payer.id, currency)
         held = screen_balance_payment(
             rt,
             uow,
@@ -350,7 +308,7 @@ def pay(
             rt,
             uow,
             order=order,
-            source_id=wallet.id,
+            source_id=wallet_id,
             user_pays=user_pays.minor,
             discount=discount,
             payer_id=payer.id,
@@ -358,18 +316,24 @@ def pay(
         # The entry posts as late as the foreign key allows: it locks the hot rows (a merchant
         # shard, the points liability), and every statement after it keeps them locked longer.
         # So the webhook and the idempotent response are written first, from the order as
-        # `record_payment` will leave it.
-        entry_id = new_id(rt.random, "ent")
-        claimed = s.orders.get(order.id)
-        assert claimed is not None
+        # `record_payment` leaves it.
         paid = replace(
-            claimed,
+            order,
             entry_id=entry_id,
             user_paid=user_pays.minor,
             discount=discount,
             coupon_id=coupon_id if discount else None,
             points_earned=points,
         )
+        if order != paid:  # a coupon: the claim recorded the payment without it
+            s.orders.record_payment(
+                order.id,
+                entry_id=entry_id,
+                user_paid=paid.user_paid,
+                discount=discount,
+                coupon_id=paid.coupon_id,
+                points_earned=points,
+            )
         queue_webhook(rt, uow, merchant, PAYMENT_SUCCEEDED, payment_event(paid))
         view = OrderView(order=paid, merchant_name=merchant.name, state="paid", refunds=[])
         if record is not None:
@@ -384,14 +348,6 @@ def pay(
             description="Merchant payment",
             details=payment_details(order, merchant, payer.id, discount=discount, points=points),
             entry_id=entry_id,
-        )
-        s.orders.record_payment(
-            order.id,
-            entry_id=entry_id,
-            user_paid=user_pays.minor,
-            discount=discount,
-            coupon_id=paid.coupon_id,
-            points_earned=points,
         )
         uow.commit()
     return view

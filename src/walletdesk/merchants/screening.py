@@ -136,7 +136,7 @@ def screen_card_payment(
 def approve_held_payment(rt: Runtime, uow: UnitOfWork, held: HeldTransfer) -> Approved:
     """Capture the held money into the payment entry `pay` would have posted; the order is
     paid and the merchant's webhook queued, in the reviewer's transaction."""
-    from walletdesk.merchants.payments import payment_details, payment_event, payment_legs
+    from walletdesk.merchants.payment_entry import payment_details, payment_event, payment_legs
 
     s = store(uow)
     assert held.reference is not None, "a held payment names its order"

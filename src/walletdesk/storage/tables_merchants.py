@@ -49,7 +49,13 @@ payment_orders = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("payer_id", String(ID), ForeignKey("users.id"), index=True),
     Column("paid_at", UTCDateTime),
-    Column("entry_id", String(ID), ForeignKey("journal_entries.id")),
+    # Checked at commit (migration 0011g): a payment names its entry when it claims the
+    # order and posts the entry last.
+    Column(
+        "entry_id",
+        String(ID),
+        ForeignKey("journal_entries.id", deferrable=True, initially="DEFERRED"),
+    ),
     Column("user_paid", BigInteger, nullable=False),
     Column("discount", BigInteger, nullable=False),
     Column("coupon_id", String(ID)),

@@ -24,6 +24,7 @@ from walletdesk.merchants.models import (
 from walletdesk.storage import tables as t
 from walletdesk.storage import tables_merchants as m
 from walletdesk.storage.repositories.base import DataclassRepository, insert_ignoring_conflicts
+from walletdesk.storage.repositories.merchant_claims import claim_with_merchant
 
 
 def _inserted(connection: Connection, table: Table, values: dict[str, Any]) -> bool:
@@ -57,19 +58,36 @@ class PaymentOrderRepository(DataclassRepository[PaymentOrder]):
             )
         )
 
-    def claim_for_payment(self, order_id: str, payer_id: str, now: datetime) -> bool:
-        """Mark a pending, unexpired order paid by `payer_id`; False if it is not payable.
+    def claim_with_merchant(
+        self,
+        order_id: str,
+        payer_id: str,
+        now: datetime,
+        *,
+        entry_id: str,
+        points_per_yuan: int,
+        points_currency: str = "CNY",
+    ) -> tuple[PaymentOrder, Merchant] | None:
+        """Mark a pending, unexpired order paid from `payer_id`'s balance, if no other payer
+        is named on it; returns the claimed order and its merchant, None if it was not payable.
+        The row stays locked until commit, so a second payer waits and then finds it paid.
 
-        The row stays locked until commit, so a second payer waits and then finds it paid."""
-        c = m.payment_orders.c
-        result = self.connection.execute(
-            update(m.payment_orders)
-            .where(c.id == order_id, c.status == OrderStatus.PENDING, c.expires_at > now)
-            .values(
-                status=OrderStatus.PAID, payer_id=payer_id, paid_at=now, method=PaidWith.BALANCE
-            )
+        The same statement records the payment as it posts without a coupon: `entry_id`,
+        the whole amount paid from the wallet and the points that earns (a caller whose
+        payment differs corrects it with `record_payment`). `entry_id` must name an entry
+        the transaction posts before it commits, when the link is checked (migration 0011g).
+
+        On PostgreSQL one round trip (UPDATE … FROM merchants … RETURNING both rows); SQLite
+        cannot return the FROM table's columns and reads the merchant after."""
+        return claim_with_merchant(
+            self.connection,
+            order_id,
+            payer_id,
+            now,
+            entry_id=entry_id,
+            points_per_yuan=points_per_yuan,
+            points_currency=points_currency,
         )
-        return bool(result.rowcount)
 
     def record_payment(
         self,
@@ -182,6 +200,8 @@ class PaymentOrderRepository(DataclassRepository[PaymentOrder]):
             .values(
                 status=OrderStatus.PAYING,
                 paid_at=None,
+                entry_id=None,  # the claim may have named the entry it would have posted
+                points_earned=0,
                 user_paid=user_paid,
                 discount=discount,
                 coupon_id=coupon_id,
