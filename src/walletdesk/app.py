@@ -38,6 +38,7 @@ from walletdesk.bot import dialogue
 from walletdesk.randomness import new_id
 from walletdesk.runtime import Runtime, build_runtime
 from walletdesk.settings import Settings
+from walletdesk.support.case_webhooks import register_case_webhook_sender
 from walletdesk.support.realtime import ChatHub
 from walletdesk.support.sweeper import Sweeper
 
@@ -132,6 +133,7 @@ def create_app(
     app.include_router(wallets.router)
     app.include_router(banking.router)
     app.include_router(commerce_router(runtime))
+    register_case_webhook_sender(runtime)  # delivers queued case webhooks after a restart
     app.include_router(fx_api.router)
     app.include_router(bills.router)
     app.include_router(support_api.router)

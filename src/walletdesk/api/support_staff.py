@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from walletdesk.api import support_calendars, support_labels, support_sla
+from walletdesk.api import support_calendars, support_labels, support_sla, support_webhooks
 from walletdesk.api.access import requires
 from walletdesk.api.deps import RuntimeDep, request_locale
 from walletdesk.api.support import (
@@ -344,3 +344,4 @@ def attachment(case_id: str, attachment_id: str, auth: CaseWorker, rt: RuntimeDe
 router.include_router(support_labels.router)
 router.include_router(support_sla.router)
 router.include_router(support_calendars.router)
+router.include_router(support_webhooks.router)

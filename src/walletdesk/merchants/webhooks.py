@@ -95,37 +95,52 @@ class WebhookSender:
             return
         url = check_webhook_url(merchant.webhook_url)
         assert url is not None
-        extensions: dict[str, Any] = {}
-        pinned_host: dict[str, str] = {}
-        if not self._rt.settings.webhook_allow_private:
-            try:
-                destination = pinned_destination(url, resolve=self._resolve)
-            except DestinationRefused as exc:
-                raise DeliveryFailed(f"webhook address not allowed: {exc}") from exc
-            except OSError as exc:
-                raise DeliveryFailed("webhook host did not resolve") from exc
-            url = destination.url
-            if destination.host_header is not None:
-                pinned_host["Host"] = destination.host_header
-            if destination.sni_hostname is not None:
-                extensions["sni_hostname"] = destination.sni_hostname
-        body = encode_body(envelope["event"])
-        timestamp = str(int(self._rt.clock.now().timestamp()))
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-            TIMESTAMP_HEADER: timestamp,
-            DELIVERY_HEADER: delivery.id,
-            SIGNATURE_HEADER: sign(webhook_secret_of(self._rt, merchant), timestamp, body),
-        } | pinned_host
+        post_signed(
+            self._rt,
+            url,
+            webhook_secret_of(self._rt, merchant),
+            delivery.id,
+            encode_body(envelope["event"]),
+            resolve=self._resolve,
+        )
+
+
+def post_signed(
+    rt: Runtime, url: str, secret: str, delivery_id: str, body: bytes, *, resolve: Resolve
+) -> None:
+    """POST `body` to `url` signed with `secret` and a fresh timestamp, only to a public
+    address (unless the deployment allows private ones); DeliveryFailed on anything but 2xx.
+    Shared by every outbound webhook (merchants, case events), so they sign and check alike."""
+    extensions: dict[str, Any] = {}
+    pinned_host: dict[str, str] = {}
+    if not rt.settings.webhook_allow_private:
         try:
-            # Never follow redirects: a 3xx could point anywhere, past the address check.
-            with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-                response = client.post(url, content=body, headers=headers, extensions=extensions)
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"webhook not delivered: {type(exc).__name__}") from exc
-        if not 200 <= response.status_code < 300:
-            raise DeliveryFailed(f"merchant answered HTTP {response.status_code}")
+            destination = pinned_destination(url, resolve=resolve)
+        except DestinationRefused as exc:
+            raise DeliveryFailed(f"webhook address not allowed: {exc}") from exc
+        except OSError as exc:
+            raise DeliveryFailed("webhook host did not resolve") from exc
+        url = destination.url
+        if destination.host_header is not None:
+            pinned_host["Host"] = destination.host_header
+        if destination.sni_hostname is not None:
+            extensions["sni_hostname"] = destination.sni_hostname
+    timestamp = str(int(rt.clock.now().timestamp()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        TIMESTAMP_HEADER: timestamp,
+        DELIVERY_HEADER: delivery_id,
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+    } | pinned_host
+    try:
+        # Never follow redirects: a 3xx could point anywhere, past the address check.
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+            response = client.post(url, content=body, headers=headers, extensions=extensions)
+    except httpx.HTTPError as exc:
+        raise DeliveryFailed(f"webhook not delivered: {type(exc).__name__}") from exc
+    if not 200 <= response.status_code < 300:
+        raise DeliveryFailed(f"merchant answered HTTP {response.status_code}")
 
 
 def register_webhook_sender(rt: Runtime) -> None:

@@ -7,6 +7,7 @@ from walletdesk.storage import (
     tables_bank_sim,  # noqa: F401 - registers its tables
     tables_banking,  # noqa: F401 - registers its tables
     tables_bot,  # noqa: F401 - registers its tables
+    tables_case_webhooks,  # noqa: F401 - registers its tables
     tables_chat,  # noqa: F401 - registers its tables
     tables_complaints_kb,  # noqa: F401 - registers its tables
     tables_config,  # noqa: F401 - registers its tables

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from walletdesk.support import routing_load
+from walletdesk.support.case_webhooks import queue_for_event
 from walletdesk.support.events import SupportEvent, announce_after_commit
 from walletdesk.support.history_events import CUSTOMER_SENTENCES as CUSTOMER_SENTENCES
 from walletdesk.support.history_events import CaseEvent as CaseEvent
@@ -59,6 +60,7 @@ def _write(
     )
     case.version = event.version
     case.touch(at)
+    queue_for_event(rt, uow, event)  # subscribers' webhooks, in this transaction
     announce_after_commit(
         uow,
         rt.support_events,

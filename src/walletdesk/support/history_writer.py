@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from walletdesk.support.case_webhooks import queue_for_event
 from walletdesk.support.events import SupportEvent, announce_after_commit
 from walletdesk.support.history import CaseEvent
 from walletdesk.support.models import By, Case
@@ -54,6 +55,7 @@ def write_event(
             public=public,
         )
     )
+    queue_for_event(rt, uow, event)  # subscribers' webhooks, in this transaction
     announce_after_commit(
         uow,
         rt.support_events,
