@@ -95,7 +95,18 @@ def signed_in(client: TestClient, person: Person, locale: str = "zh-CN") -> Widg
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
-@pytest.mark.parametrize("page", ["/wallet", "/wallet/transactions", "/help", "/help/verify"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/",
+        "/notifications",
+        "/security",
+        "/wallet",
+        "/wallet/transactions",
+        "/help",
+        "/help/verify",
+    ],
+)
 def test_the_widget_is_on_wallet_and_help_pages_in_the_page_language(
     client: TestClient, page: str, locale: str
 ) -> None:

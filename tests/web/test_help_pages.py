@@ -173,6 +173,14 @@ def test_html_in_an_article_is_shown_as_text_never_run(client: TestClient, rt: R
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
 
 
+def test_the_feedback_comment_comes_before_the_buttons_in_keyboard_order(
+    client: TestClient, seeded: Runtime
+) -> None:
+    page = client.get("/help/articles/fees").text
+    form = page[page.index('id="feedback"') :]
+    assert form.index('name="comment"') < form.index('name="helpful" value="yes"')
+
+
 def test_saying_an_article_helped_is_recorded_with_the_comment(
     client: TestClient, seeded: Runtime
 ) -> None:
