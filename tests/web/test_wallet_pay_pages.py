@@ -64,6 +64,28 @@ def test_an_order_is_paid_with_a_bound_card(client: TestClient, rt: Runtime) -> 
     assert available(rt, zhang) == "0.00"
 
 
+def test_change_or_cancel_on_the_review_keeps_the_card_and_coupon_chosen(
+    client: TestClient, rt: Runtime
+) -> None:
+    shop = open_shop(rt)
+    order = new_order(client, shop, amount="128.00")
+    zhang = wallet_user(client, rt)
+    bind_card_via_pages(client, rt, ZHANG_MING, ICBC_DEBIT)
+    give_coupon(client, rt, admin_headers(client, rt))
+    page = client.get(f"/pay/{order['id']}")
+    card = re.search(r'name="method" value="(card_\w+)"', page.text)
+    coupon = re.search(r'name="coupon_id" value="(cpn_\w+)"', page.text)
+    assert card and coupon
+    chosen = {"method": card.group(1), "coupon_id": coupon.group(1)}
+    review = submit(client, page, f"/pay/{order['id']}/review", chosen)
+    back = re.search(r'href="(/pay/[^"]+)">修改或取消', review.text)
+    assert back, review.text
+    again = client.get(back.group(1).replace("&amp;", "&"))
+    assert f'name="method" value="{card.group(1)}" checked' in again.text
+    assert f'name="coupon_id" value="{coupon.group(1)}" checked' in again.text
+    assert available(rt, zhang) == "0.00", "nothing was paid"
+
+
 def test_a_card_payment_the_bank_is_still_working_on_is_followed_until_paid(
     client: TestClient, rt: Runtime, clock: FrozenClock
 ) -> None:

@@ -99,8 +99,19 @@ def find_order(request: Request, actor: PageUser, order: str = "") -> Response:
 
 
 @router.get("/{order_id}")
-def order_page(order_id: str, request: Request, actor: PageUser, rt: RuntimeDep) -> Response:
-    return _order_page(request, rt, actor, order_id, blank_form({"method": BALANCE}))
+def order_page(
+    order_id: str,
+    request: Request,
+    actor: PageUser,
+    rt: RuntimeDep,
+    coupon_id: str = "",
+    method: str = "",
+) -> Response:
+    """The order; `coupon_id` and `method` bring back what the payer chose when they come
+    from the review page's "Change or cancel"."""
+    chosen = _values(coupon_id, method, "")
+    del chosen["max_cny"]
+    return _order_page(request, rt, actor, order_id, blank_form(chosen))
 
 
 def _values(coupon_id: str, method: str, max_cny: str) -> dict[str, str]:
