@@ -119,3 +119,21 @@ def test_a_refused_macro_keeps_what_was_typed(app: FastAPI, rt: Runtime) -> None
     assert bad.status_code == 422 and 'id="shortcut-error"' in bad.text
     assert 'data-macro="refund_delay"' not in admin.get("/console/admin/macros").text
     assert audit_actions(rt, "refund_delay") == []
+
+
+def test_a_new_macro_cannot_take_a_shortcut_already_in_use(app: FastAPI, rt: Runtime) -> None:
+    admin, _ = console_staff(app, rt, "guanli", "管理员小林", "admin")
+    first = post_page(admin, "/console/admin/macros/new", "/console/admin/macros", DELAY)
+    assert first.status_code == 200
+    again = post_page(
+        admin,
+        "/console/admin/macros/new?lang=en",
+        "/console/admin/macros",
+        {**DELAY, "title_en": "Someone else's refund text"},
+    )
+    assert again.status_code == 409
+    assert "A macro with this shortcut already exists" in again.text
+    assert 'id="shortcut-error"' in again.text
+    assert "Someone else&#39;s refund text" in again.text, "what was typed is kept"
+    kept = admin.get("/console/admin/macros/refund_delay?lang=en")
+    assert "Refund delayed" in kept.text and "Someone else" not in kept.text

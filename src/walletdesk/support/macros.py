@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from walletdesk.audit.services import Actor, record
-from walletdesk.errors import NotFound, ValidationFailed
+from walletdesk.errors import Conflict, NotFound, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.masking import mask_name
 from walletdesk.support.access import SupportActor, access_case_for
@@ -221,8 +221,9 @@ def expand(
     return Expansion(_SLASH.sub(replace_one, text), chosen, used, unknown)
 
 
-def save_macro(rt: Runtime, actor: Actor, macro: Macro) -> Macro:
-    """Create or change a macro (a shipped one too); audited."""
+def save_macro(rt: Runtime, actor: Actor, macro: Macro, *, new: bool = False) -> Macro:
+    """Create or change a macro (a shipped one too); audited. With `new`, a shortcut that is
+    already taken (retired or shipped ones included) is refused rather than overwritten."""
     if not SHORTCUT.match(macro.shortcut):
         raise ValidationFailed(
             "invalid_shortcut",
@@ -252,6 +253,12 @@ def save_macro(rt: Runtime, actor: Actor, macro: Macro) -> Macro:
     )
     with rt.db.uow() as uow:
         before = all_macros(uow).get(macro.shortcut)
+        if new and before is not None:
+            raise Conflict(
+                "macro_exists",
+                N_("A macro with this shortcut already exists: open it to change it."),
+                field="shortcut",
+            )
         uow.agent_tools.macros.put(stored)
         record(
             uow,

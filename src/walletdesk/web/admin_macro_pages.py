@@ -118,6 +118,7 @@ def save_macro(
                 values["body_zh"],
                 values["body_en"],
             ),
+            new=not editing,
         )
     except DomainError as exc:
         form, status, headers = form_error(request, exc, fields=FIELDS, values=values)
