@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import FAST_ARGON2, TEST_KEYS
 from tests.support import ZHANG_MING
 from tests.web.pages import post_form, signed_up_and_in
+from walletdesk.app import HSTS, create_app
+from walletdesk.clock import FrozenClock
 from walletdesk.errors import RateLimited
+from walletdesk.randomness import SeededRandom
+from walletdesk.runtime import build_runtime
+from walletdesk.settings import Settings
 
 
 def test_an_unknown_page_is_a_translated_404(client: TestClient) -> None:
@@ -90,3 +98,20 @@ def test_pages_forbid_inline_script_and_framing_and_dev_sends_no_hsts(client: Te
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert "Strict-Transport-Security" not in page.headers  # dev serves plain HTTP
+
+
+def test_production_sends_hsts_and_forbids_framing(
+    tmp_path: Path, database_url: str, clock: FrozenClock
+) -> None:
+    settings = Settings(env="prod", data_dir=tmp_path, database_url=database_url, **TEST_KEYS)
+    runtime = build_runtime(settings, clock=clock, random=SeededRandom(7), argon2=FAST_ARGON2)
+    try:
+        app = create_app(runtime=runtime, background_worker=False)
+        with TestClient(app, base_url="https://testserver") as client:
+            for reply in (client.get("/login"), client.get("/help"), client.get("/api/v1/nope")):
+                assert reply.status_code < 500
+                assert reply.headers["Strict-Transport-Security"] == HSTS
+                assert reply.headers["X-Frame-Options"] == "DENY"
+                assert "frame-ancestors 'none'" in reply.headers["Content-Security-Policy"]
+    finally:
+        runtime.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from walletdesk.web import (
@@ -37,8 +37,9 @@ class PublicStaticFiles(StaticFiles):
     access_rule = "public"
 
 
-def install(app: FastAPI) -> None:
-    for router in (
+def page_routers() -> tuple[APIRouter, ...]:
+    """Every router of the pages, in the order they are installed."""
+    return (
         home_pages.router,
         auth_pages.router,
         reset_pages.router,
@@ -59,7 +60,11 @@ def install(app: FastAPI) -> None:
         admin_fee_pages.router,
         admin_fx_pages.router,
         admin_channel_pages.router,
-    ):
+    )
+
+
+def install(app: FastAPI) -> None:
+    for router in page_routers():
         app.include_router(router)
     app.mount(
         "/static",
