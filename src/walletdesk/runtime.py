@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from walletdesk.bounded import BoundedMemo
 from walletdesk.channels.bank import BankGateway
 from walletdesk.channels.bank_simulator import BankSimulator
 from walletdesk.channels.base import MessageSender
@@ -78,11 +79,13 @@ class Runtime:
     bot_brain: BrainHolder | None = None
     # Ledger account ids by code, filled as accounts are seen committed (`ledger.accounts`):
     # a code never changes hands and an account is never deleted, so an id once known stays
-    # true, and hot paths skip the look-up.
-    account_ids: dict[str, str] = field(default_factory=dict)
+    # true, and hot paths skip the look-up. Bounded: a server meets millions of wallets.
+    account_ids: BoundedMemo[str, str] = field(default_factory=BoundedMemo)
     # Device fingerprints by device row id (`risk.screening.fingerprint`): a row's fingerprint
     # never changes, so the risk engine reads each once.
-    device_fingerprints: dict[str, str] = field(default_factory=dict)
+    device_fingerprints: BoundedMemo[str, str] = field(
+        default_factory=lambda: BoundedMemo(ceiling=20_000)
+    )
 
     def close(self) -> None:
         self.dispatcher.stop()

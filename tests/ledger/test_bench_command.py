@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import PG_URL
+from walletdesk.bench.loads import BULK_PEOPLE_MAX, default_people
 from walletdesk.bench.pgbench import parse_output
 from walletdesk.cli import app
 from walletdesk.storage import scratch
@@ -58,3 +59,11 @@ def test_a_two_second_bench_ends_with_one_json_line(mode: str) -> None:
     assert {"tps", "pgbench_tps", "ratio", "p50_ms", "p99_ms", "invariant_ok"} <= last.keys()
     assert last["mode"] == mode and last["clients"] == 2 and last["seconds"] == 2
     assert last["invariant_ok"] is True and last["transfers"] > 0 and last["pgbench_tps"] > 0
+
+
+def test_a_bulk_run_seeds_enough_people_that_payouts_rarely_share_recipients() -> None:
+    assert default_people(8, None) == 128  # p2p, merchant, http: 16 per client
+    assert default_people(1, None) == 32
+    assert default_people(8, 50) == 1_000  # 20 per recipient of a 50-person payout
+    assert default_people(8, 2) == 128  # never fewer than the other modes
+    assert default_people(8, 1_000) == BULK_PEOPLE_MAX  # seeding stays minutes, not hours

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from walletdesk.api.access import CurrentUser
 from walletdesk.api.deps import RuntimeDep, request_locale
 from walletdesk.api.idempotency import IdempotencyKey, run_idempotent
+from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import translate
 from walletdesk.ledger import transfers, wallets
 from walletdesk.ledger.money import Money
@@ -252,14 +253,21 @@ def list_transactions(
     max_amount: str | None = Query(default=None, max_length=32),
     currency: str = Query(default="CNY", max_length=3),
     direction: str | None = Query(default=None, pattern="^(in|out)$"),
+    status: list[str] | None = Query(default=None, max_length=10),
     cursor: int | None = None,
     limit: int = Query(default=20, ge=1, le=100),
 ) -> TransactionsOut:
+    """The caller's movements, newest first. Each filter narrows before paging; `status`
+    (repeatable: succeeded, processing, failed, under_review, cancelled, declined) leaving
+    out "succeeded" returns every matching movement on one page, with no next cursor."""
+    if status and not set(status) <= wallets.HISTORY_STATUSES:
+        raise ValidationFailed("invalid_status", field="status")
     filters = wallets.HistoryFilter(
         kinds=type,
         since=since,
         until=until,
         direction=direction,
+        statuses=status,
         min_amount=Money.parse(min_amount, currency, field="min_amount") if min_amount else None,
         max_amount=Money.parse(max_amount, currency, field="max_amount") if max_amount else None,
     )

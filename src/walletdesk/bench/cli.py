@@ -61,7 +61,10 @@ def bench_transfers(
             "WALLETDESK_BENCH_DATABASE_URL or postgres@127.0.0.1/postgres]"
         ),
     ] = None,
-    people: Annotated[int, typer.Option(min=0, help="Funded people (0: 16 per client)")] = 0,
+    people: Annotated[
+        int,
+        typer.Option(min=0, help="Funded people (0: 16 per client; bulk: also 20 per recipient)"),
+    ] = 0,
     batch: Annotated[int, typer.Option(min=1, max=1000, help="Recipients per bulk payout")] = 50,
     server_workers: Annotated[int, typer.Option(min=1, max=16, help="Uvicorn workers")] = 2,
     screening: Annotated[
@@ -75,7 +78,7 @@ def bench_transfers(
 ) -> None:
     """Measure transfers against pgbench tpcb-like on the same server and client count."""
     # Imported here so `walletdesk --help` does not pay for the whole runtime.
-    from walletdesk.bench.loads import percentile
+    from walletdesk.bench.loads import default_people, percentile
     from walletdesk.storage import scratch
     from walletdesk.storage.migrate import upgrade
 
@@ -93,7 +96,10 @@ def bench_transfers(
     try:
         url = scratch.create_database(admin, name)
         upgrade(url)
-        world = _seed(url, data_dir, people or max(16 * clients, 32), screening=screening)
+        bulk_batch = batch if mode is Mode.BULK else None
+        world = _seed(
+            url, data_dir, people or default_people(clients, bulk_batch), screening=screening
+        )
         # Two connections per client: a unit of work plus its after-commit delivery.
         world.rt.db.engine.dispose()
         world.rt.db.engine = scratch.sized_engine(url, connections=2 * clients + 2)

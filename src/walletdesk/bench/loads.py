@@ -80,6 +80,18 @@ def p2p_operation(world: World, tally: Tally) -> Operation:
     return run
 
 
+BULK_PEOPLE_MAX = 2_000
+
+
+def default_people(clients: int, batch: int | None) -> int:
+    """16 people per client. A bulk run (`batch` recipients per payout) also 20 people per
+    recipient, up to BULK_PEOPLE_MAX, so that concurrent payouts share a few recipients, as
+    different payers' payrolls do, instead of each locking a third of all wallets (128
+    people, 50 per payout) and queueing on the others' locks."""
+    people = max(16 * clients, 32)
+    return people if batch is None else max(people, min(20 * batch, BULK_PEOPLE_MAX))
+
+
 def bulk_operation(world: World, batch: int) -> Operation:
     def run(rng: random.Random) -> int:
         payer = rng.choice(world.people)

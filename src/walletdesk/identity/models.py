@@ -37,6 +37,15 @@ class ContactKind(StrEnum):
     EMAIL = "email"
 
 
+@dataclass(frozen=True)
+class Payee:
+    """Who a payout pays: enough to credit them and tell them, nothing more."""
+
+    id: str
+    display_name: str
+    locale: str
+
+
 @dataclass
 class User:
     id: str

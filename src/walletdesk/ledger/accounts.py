@@ -136,9 +136,14 @@ def wallet_ids(rt: Runtime, uow: UnitOfWork, user_ids: list[str], currency: str)
     """Many users' wallet account ids in one query; the few wallets that do not exist yet
     are created one by one."""
     codes = {user_id: wallet_code(user_id, currency) for user_id in user_ids}
-    found = uow.accounts.ids_by_code(sorted(set(codes.values())))
+    # An account's id never changes, so ids read once are kept per runtime (`ensure_id`).
+    known = rt.account_ids
+    unknown = sorted({code for code in codes.values() if code not in known})
+    found = uow.accounts.ids_by_code(unknown) if unknown else {}
+    if found:
+        uow.on_commit(lambda: known.update(found))
     return {
-        user_id: found.get(code) or wallet_account(rt, uow, user_id, currency).id
+        user_id: known.get(code) or found.get(code) or wallet_account_id(rt, uow, user_id, currency)
         for user_id, code in codes.items()
     }
 

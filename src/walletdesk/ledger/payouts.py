@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.masking import mask_name
-from walletdesk.ledger.accounts import wallet_account, wallet_ids
+from walletdesk.ledger.accounts import wallet_account_id, wallet_ids
 from walletdesk.ledger.guards import check_outgoing, lock_payer
 from walletdesk.ledger.models import EntryKind, Leg
 from walletdesk.ledger.money import Money
@@ -95,11 +95,11 @@ def pay_out(
             )
         payer = lock_payer(uow, actor.user.id)
         check_outgoing(rt, uow, payer, total, locale=locale)
-        source = wallet_account(rt, uow, payer.id, total.currency)
+        source_id = wallet_account_id(rt, uow, payer.id, total.currency)
         targets = wallet_ids(
             rt, uow, sorted({user.id for user in recipients.values()}), total.currency
         )
-        legs = [Leg(source.id, -total.minor, total.currency)] + [
+        legs = [Leg(source_id, -total.minor, total.currency)] + [
             Leg(targets[recipients[item.to].id], item.amount.minor, total.currency)
             for item in items
         ]

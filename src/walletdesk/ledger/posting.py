@@ -60,25 +60,8 @@ def post_entry(
         return _post_at_once(rt, uow, entry, changes, locale)
     uow.journal.add(entry)
     applied = _apply(uow, {account_id: amount for (account_id, _), amount in changes.items()})
-    postings: list[Posting] = []
-    for (account_id, currency), amount in changes.items():
-        if account_id not in applied:
-            account = uow.accounts.get(account_id)
-            available = Money(account.available if account else 0, currency)
-            raise InsufficientFunds(available=available.format(locale))
-        posted, seq = applied[account_id]
-        postings.append(
-            Posting(
-                id=None,
-                entry_id=entry.id,
-                account_id=account_id,
-                amount=amount,
-                currency=currency,
-                account_seq=seq,
-                balance_after=posted,
-                created_at=now,
-            )
-        )
+    triples = [(account_id, amount, currency) for (account_id, currency), amount in changes.items()]
+    postings = _postings(uow, entry, triples, applied, locale)
     uow.journal.add_postings(postings)
     queue_entry_event(
         rt,
@@ -108,6 +91,19 @@ def _post_at_once(
         payload=entry_event_payload(entry.id, entry.kind, triples),
     )
     applied = uow.journal.post_at_once(entry, triples, event)
+    return PostedEntry(entry=entry, postings=_postings(uow, entry, triples, applied, locale))
+
+
+def _postings(
+    uow: UnitOfWork,
+    entry: JournalEntry,
+    triples: list[tuple[str, int, str]],
+    applied: dict[str, tuple[int, int]],
+    locale: str,
+) -> list[Posting]:
+    """The entry's postings with each account's balance and sequence after it; the first
+    account the database refused (missing from `applied`) raises `InsufficientFunds`, which
+    rolls the caller's whole transaction back."""
     postings: list[Posting] = []
     for account_id, amount, currency in triples:
         if account_id not in applied:
@@ -127,7 +123,7 @@ def _post_at_once(
                 created_at=entry.created_at,
             )
         )
-    return PostedEntry(entry=entry, postings=postings)
+    return postings
 
 
 def _apply(uow: UnitOfWork, deltas: dict[str, int]) -> dict[str, tuple[int, int]]:

@@ -12,7 +12,7 @@ from walletdesk.errors import NotFound, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.contacts import looks_like_phone, normalise_email, normalise_phone
 from walletdesk.identity.masking import mask_name
-from walletdesk.identity.models import User
+from walletdesk.identity.models import Payee, User
 from walletdesk.identity.vault import login_index, real_name_of
 from walletdesk.ledger.accounts import wallet_account
 from walletdesk.ledger.guards import check_outgoing, lock_payer
@@ -78,8 +78,8 @@ def find_recipient(rt: Runtime, uow: UnitOfWork, to: str) -> User:
     return user
 
 
-def find_recipients(rt: Runtime, uow: UnitOfWork, tos: list[str]) -> dict[str, User]:
-    """`find_recipient` for many at once (one query): {what was typed: user}."""
+def find_recipients(rt: Runtime, uow: UnitOfWork, tos: list[str]) -> dict[str, Payee]:
+    """`find_recipient` for many at once (one query): {what was typed: payee}."""
     names: dict[str, str] = {}
     for to in tos:
         text = to.strip()
@@ -91,7 +91,7 @@ def find_recipients(rt: Runtime, uow: UnitOfWork, tos: list[str]) -> dict[str, U
         except ValidationFailed:
             raise no_recipient() from None
         names[to] = login_index(rt.cipher, normalised)
-    found = uow.users.named(
+    found = uow.users.payees(
         ids=[n for n in names.values() if n.startswith("usr_")],
         login_indexes=[n for n in names.values() if not n.startswith("usr_")],
     )

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
 
 PAGE_MAX = 100
+POSTED_STATUS = "succeeded"
+"""A posting is money that moved: its history item is always settled."""
+HISTORY_STATUSES = frozenset(
+    {POSTED_STATUS, "processing", "failed", "under_review", "cancelled", "declined"}
+)
+"""Every status a history item can have: postings, the bank's operations, held movements."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,12 @@ class HistoryFilter:
     min_amount: Money | None = None
     max_amount: Money | None = None
     direction: str | None = None  # "in" or "out"
+    statuses: list[str] | None = None
+    """Keep only items in one of these statuses (`HistoryItem.status`); None keeps all.
+    Postings are always "succeeded"; the other statuses come from `EXTRA_HISTORY`."""
+
+    def wants_postings(self) -> bool:
+        return not self.statuses or POSTED_STATUS in self.statuses
 
 
 @dataclass(frozen=True)
@@ -139,12 +151,21 @@ def user_history_page(
     limit: int,
     filters: HistoryFilter,
 ) -> HistoryPage:
-    """`history_page` of any user (the caller has checked who may see it)."""
+    """`history_page` of any user (the caller has checked who may see it).
+
+    The status filter applies before paging, so a page is never emptied by it. When it
+    leaves out "succeeded", no posting can match: the page is then every matching movement
+    older than the cursor (processing, failed or held ones are few), with no next cursor."""
     size = min(limit, PAGE_MAX)
     posted = user_history(rt, user_id, cursor=cursor, limit=size, filters=filters)
     full = len(posted) == size
     window = HistoryWindow(user_id, cursor, posted[-1].created_at if full else None)
-    extra = [item for source in EXTRA_HISTORY for item in source(rt, window, filters)]
+    extra = [
+        item
+        for source in EXTRA_HISTORY
+        for item in source(rt, window, filters)
+        if not filters.statuses or item.status in filters.statuses
+    ]
     items = sorted(posted + extra, key=lambda item: item.created_at, reverse=True)
     return HistoryPage(items, posted[-1].cursor if full else None)
 
@@ -169,6 +190,8 @@ def user_history(
     filters: HistoryFilter,
 ) -> list[HistoryItem]:
     """`history` of any user (the caller has checked who may see it)."""
+    if not filters.wants_postings():
+        return []
     with rt.db.uow(read_only=True) as uow:
         accounts = [a.id for a in uow.accounts.for_owner(user_id) if a.kind == AccountKind.WALLET]
         if not accounts:

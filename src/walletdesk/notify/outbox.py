@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from walletdesk.fieldcrypt import FieldCipher
-from walletdesk.identity.models import User
+from walletdesk.identity.models import Payee, User
 from walletdesk.notify.models import Channel, InboxNotification, OutboxMessage, OutboxStatus
 from walletdesk.notify.templates import render
 from walletdesk.randomness import RandomSource, new_id
@@ -142,7 +142,7 @@ class Outbox:
         uow: UnitOfWork,
         *,
         now: datetime,
-        user: User,
+        user: User | Payee,
         template: str,
         params: dict[str, object],
         contacts: Iterable[tuple[Channel, str]],

@@ -121,9 +121,6 @@ class Screened:
         return self.refused or (self.held and self.movement.kind not in HOLDABLE)
 
 
-_FINGERPRINTS_MAX = 10_000
-
-
 def fingerprint(rt: Runtime, uow: UnitOfWork, device_id: str | None) -> str | None:
     """The device fingerprint the engine compares (a session carries the device row's id).
     A device row's fingerprint never changes, so each runtime reads it once per device."""
@@ -135,10 +132,7 @@ def fingerprint(rt: Runtime, uow: UnitOfWork, device_id: str | None) -> str | No
     device = uow.devices.get(device_id)
     if device is None:
         return device_id
-    if len(rt.device_fingerprints) >= _FINGERPRINTS_MAX:
-        rt.device_fingerprints.clear()
-    rt.device_fingerprints[device_id] = device.fingerprint
-    return device.fingerprint
+    return rt.device_fingerprints.setdefault(device_id, device.fingerprint)
 
 
 def movement_of(

@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_POOL_SIZE = 8
+SQLITE_POOL_OVERFLOW = 24
 
 
 def normalise_url(url: str) -> str:
@@ -39,7 +41,12 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         url,
         echo=echo,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        poolclass=NullPool,
+        # Pooled: opening a connection (and its WAL pragma, which takes the file's lock) was
+        # a third of a chat message's time at 200 messages/s (docs/benchmarks.md, chat). A
+        # connection goes back to the pool between transactions, so it holds no snapshot.
+        poolclass=QueuePool,
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=SQLITE_POOL_OVERFLOW,
     )
 
     @event.listens_for(engine, "connect")

@@ -203,21 +203,8 @@ def reject(rt: Runtime, actor: SupportActor, proposal_id: str, *, reason: str) -
             raise OwnProposal()
         if proposal.status != ActionStatus.PENDING:
             raise ProposalDecided(status=proposal.status)
-        proposal.status = ActionStatus.REJECTED.value
-        proposal.decided_by, proposal.decided_at, proposal.decision_note = actor.user_id, now, note
-        uow.agent_tools.proposals.save(proposal)
-        history_agent_tools.action_decided(
-            rt,
-            uow,
-            case,
-            actor.by(case),
-            now,
-            proposal,
-            AgentToolEvent.ACTION_REJECTED,
-            before=ActionStatus.PENDING.value,
-        )
-        uow.support.cases.save(case)
-        uow.commit()
+        proposal.decision_note = note
+        _close_pending(rt, uow, actor, case, proposal, ActionStatus.REJECTED, now)
     return proposal
 
 
@@ -232,22 +219,42 @@ def cancel(rt: Runtime, actor: SupportActor, proposal_id: str) -> Proposal:
             )
         if proposal.status != ActionStatus.PENDING:
             raise ProposalDecided(status=proposal.status)
-        proposal.status = ActionStatus.CANCELLED.value
-        proposal.decided_by, proposal.decided_at = actor.user_id, now
-        uow.agent_tools.proposals.save(proposal)
-        history_agent_tools.action_decided(
-            rt,
-            uow,
-            case,
-            actor.by(case),
-            now,
-            proposal,
-            AgentToolEvent.ACTION_CANCELLED,
-            before=ActionStatus.PENDING.value,
-        )
-        uow.support.cases.save(case)
-        uow.commit()
+        _close_pending(rt, uow, actor, case, proposal, ActionStatus.CANCELLED, now)
     return proposal
+
+
+_CLOSING_EVENTS = {
+    ActionStatus.REJECTED: AgentToolEvent.ACTION_REJECTED,
+    ActionStatus.CANCELLED: AgentToolEvent.ACTION_CANCELLED,
+}
+
+
+def _close_pending(
+    rt: Runtime,
+    uow: UnitOfWork,
+    actor: SupportActor,
+    case: Case,
+    proposal: Proposal,
+    status: ActionStatus,
+    now: datetime,
+) -> None:
+    """End a pending proposal without executing it (rejected or withdrawn), write that to
+    the case history and commit."""
+    proposal.status = status.value
+    proposal.decided_by, proposal.decided_at = actor.user_id, now
+    uow.agent_tools.proposals.save(proposal)
+    history_agent_tools.action_decided(
+        rt,
+        uow,
+        case,
+        actor.by(case),
+        now,
+        proposal,
+        _CLOSING_EVENTS[status],
+        before=ActionStatus.PENDING.value,
+    )
+    uow.support.cases.save(case)
+    uow.commit()
 
 
 def case_actions(rt: Runtime, actor: SupportActor, case_id: str) -> list[Proposal]:

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Text,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from walletdesk.identity.models import (
     Device,
     LoginChallenge,
     OneTimeCode,
+    Payee,
     RecoveryCode,
     Session,
     User,
@@ -46,6 +59,40 @@ class UserRepository(DataclassRepository[User]):
             for index in (user.phone_index, user.email_index):
                 if index is not None:
                     found[index] = user
+        return found
+
+    def payees(self, *, ids: list[str], login_indexes: list[str]) -> dict[str, Payee]:
+        """`named` for a payout's recipients: only what paying and telling them needs, keyed
+        by what named them. A payout names up to 1,000 people, so on PostgreSQL each list
+        travels as one array parameter (one cached statement, not 1,000 placeholders)."""
+        c = t.users.c
+        columns = (c.id, c.display_name, c.locale, c.phone_index, c.email_index)
+        if self.connection.dialect.name == "postgresql":
+            statement = select(*columns).where(
+                or_(
+                    c.id == any_(bindparam("ids", type_=ARRAY(Text))),
+                    c.phone_index == any_(bindparam("indexes", type_=ARRAY(Text))),
+                    c.email_index == any_(bindparam("indexes", type_=ARRAY(Text))),
+                )
+            )
+            rows = self.connection.execute(statement, {"ids": ids, "indexes": login_indexes})
+        else:
+            rows = self.connection.execute(
+                select(*columns).where(
+                    or_(
+                        c.id.in_(ids),
+                        c.phone_index.in_(login_indexes),
+                        c.email_index.in_(login_indexes),
+                    )
+                )
+            )
+        found: dict[str, Payee] = {}
+        for user_id, display_name, locale, phone_index, email_index in rows:
+            payee = Payee(id=user_id, display_name=display_name, locale=locale)
+            found[user_id] = payee
+            for index in (phone_index, email_index):
+                if index is not None:
+                    found[index] = payee
         return found
 
     def get_for_share(self, user_id: str) -> User | None:

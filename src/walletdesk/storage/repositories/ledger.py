@@ -32,6 +32,7 @@ from walletdesk.storage.repositories.base import DataclassRepository, insert_ign
 _LOCK_IN_ORDER = text(
     "SELECT id FROM ledger_accounts WHERE id = ANY(CAST(:ids AS text[])) ORDER BY id FOR UPDATE"
 )
+_IDS_BY_CODE = text("SELECT code, id FROM ledger_accounts WHERE code = ANY(CAST(:codes AS text[]))")
 _POST_ENTRY = text("SELECT account_id, posted, seq FROM wd_post_entry(CAST(:e AS jsonb))")
 _APPLY_MANY = text(
     "UPDATE ledger_accounts AS a SET posted = a.posted + v.delta, seq = a.seq + 1"
@@ -59,8 +60,12 @@ class LedgerAccountRepository(DataclassRepository[LedgerAccount]):
         return stored
 
     def ids_by_code(self, codes: list[str]) -> dict[str, str]:
-        c = t.ledger_accounts.c
-        rows = self.connection.execute(select(c.code, c.id).where(c.code.in_(codes)))
+        if self.connection.dialect.name == "postgresql":
+            # One array parameter: a payout names up to 1,000 wallets.
+            rows = self.connection.execute(_IDS_BY_CODE, {"codes": codes})
+        else:
+            c = t.ledger_accounts.c
+            rows = self.connection.execute(select(c.code, c.id).where(c.code.in_(codes)))
         return {str(code): str(account_id) for code, account_id in rows}
 
     def for_owner(self, owner_id: str) -> list[LedgerAccount]:
