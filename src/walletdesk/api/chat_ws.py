@@ -133,7 +133,7 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str, auth: 
     )
     await hub.attach(listener)
     try:
-        seen, hours = await hub.run(_customer_state, rt, actor, conversation_id)
+        seen, hours, agent = await hub.run(_customer_state, rt, actor, conversation_id)
         hub.release(
             listener,
             {
@@ -151,6 +151,7 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str, auth: 
                     if m.up_to
                 ],
                 "hours": _hours(hours, locale),
+                "agent": agent.as_frame() if agent else None,
             },
         )
         await hub.serve(listener, websocket, websocket.iter_text())
@@ -183,10 +184,16 @@ async def inbox_socket(websocket: WebSocket, auth: SocketCaseWorker) -> None:
 
 def _customer_state(
     rt: Runtime, actor: SupportActor, conversation_id: str
-) -> tuple[realtime_receipts.ConversationSeen, realtime_hours.AgentHours]:
+) -> tuple[
+    realtime_receipts.ConversationSeen,
+    realtime_hours.AgentHours,
+    realtime_presence.AssignedAgent | None,
+]:
+    seen = realtime_receipts.conversation_seen(rt, actor, conversation_id)
     return (
-        realtime_receipts.conversation_seen(rt, actor, conversation_id),
+        seen,
         realtime_hours.agent_hours(rt),
+        realtime_presence.customer_agent(rt, seen.assignee_id),
     )
 
 

@@ -74,6 +74,8 @@ def on_event(rt: Runtime, event: SupportEvent) -> None:
         or not event.public
         or event.conversation_id is None
         or event.message is None
+        # People have this conversation (`history.message_added`): nothing to read.
+        or event.message.get("with_assistant") is False
     ):
         return
     run_turn(rt, event.conversation_id, int(event.message["id"]))

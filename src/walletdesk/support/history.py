@@ -126,7 +126,16 @@ def message_added(
     at: datetime,
     message: Message,
     attachments: list[Attachment],
+    *,
+    with_assistant: bool | None = None,
 ) -> CaseEvent:
+    """`with_assistant`: whether the conversation was still the assistant's when the message
+    was added. It travels with the announced event only (not stored): the assistant's
+    subscriber skips, without reading anything, the messages of conversations that people
+    have (once handed off, a conversation never goes back to the assistant)."""
+    payload = message_payload(message, attachments)
+    if with_assistant is not None:
+        payload["with_assistant"] = with_assistant
     return _write(
         rt,
         uow,
@@ -142,7 +151,7 @@ def message_added(
         },
         public=message.is_public,
         conversation_id=message.conversation_id,
-        message=message_payload(message, attachments),
+        message=payload,
     )
 
 

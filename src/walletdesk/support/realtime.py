@@ -57,6 +57,10 @@ most of its time waiting for PostgreSQL (about ten round trips), so 200 messages
 several in flight: with 8, every thread was busy on a loaded machine and messages queued
 for hundreds of ms (docs/benchmarks.md, chat). Each holds at most two of the engine's 30
 connections (the write, then an after-commit subscriber's read)."""
+SQLITE_MESSAGE_THREADS = 2
+"""On SQLite one transaction writes at a time: more threads only wait for the write lock in
+SQLite's busy handler, which sleeps (up to 100 ms a try) instead of queueing in order. Two
+keep one message's reads and Python going while the other commits."""
 REVOKED = 4401
 
 T = TypeVar("T")
@@ -118,9 +122,8 @@ class ChatHub:
         self._fanout_thread = ThreadPoolExecutor(1, thread_name_prefix="chat-fanout")
         self._presence_thread = ThreadPoolExecutor(1, thread_name_prefix="chat-presence")
         self._setup_threads = ThreadPoolExecutor(SETUP_THREADS, thread_name_prefix="chat-setup")
-        self._message_threads = ThreadPoolExecutor(
-            MESSAGE_THREADS, thread_name_prefix="chat-message"
-        )
+        threads = SQLITE_MESSAGE_THREADS if self.rt.db.dialect == "sqlite" else MESSAGE_THREADS
+        self._message_threads = ThreadPoolExecutor(threads, thread_name_prefix="chat-message")
         self._pools_open = True
 
     async def start(self) -> None:

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from walletdesk.i18n import translate
 from walletdesk.support.history import CUSTOMER_SENTENCES, EventKind
 from walletdesk.support.models import AuthorKind, Case
+from walletdesk.support.queries import CaseFilter
 from walletdesk.support.realtime_checks import Checks, Envelope, Pending, Plan, utc_text
 from walletdesk.support.realtime_listeners import EMPTY, Audience, Group, Listener
+from walletdesk.support.realtime_presence import assigned_agent
 from walletdesk.support.statuses import CUSTOMER_SENTENCES as STATUS_SENTENCES
 from walletdesk.support.statuses import Category
 
@@ -136,6 +138,8 @@ def _case_event(checks: Checks, event: Envelope, audience: Audience, plan: Plan)
             "assignee_id": case.assignee_id,
         }
     _send(checks, plan, staff, case.id, staff_payload)
+    if kind == EventKind.ASSIGNED.value:
+        _new_agent_for_customers(checks, case, audience, plan)
     if not event.get("public"):
         return  # internal notes, assignment, SLA: never to a customer
     if message is not None and message.get("visibility") != "public":
@@ -259,6 +263,7 @@ def _presence(checks: Checks, envelope: Envelope, audience: Audience, plan: Plan
         }
         for listener in audience.supervisors | audience.staff_by_user.get(user_id, EMPTY):
             checks.pending.append(Pending(listener, None, payload, about_agent=user_id))
+        _agent_for_customers(checks, user_id, envelope["status"], audience, plan)
         return
     contact_id = envelope["contact_id"]
     cases = [c for c in checks.uow.support.cases.for_contact(contact_id) if not c.is_closed]
@@ -278,3 +283,39 @@ def _presence(checks: Checks, envelope: Envelope, audience: Audience, plan: Plan
         listeners = [x for x in _staff_of_case(case, audience) if x.id not in sent]
         _send(checks, plan, listeners, case.id, payload)
         sent.update(listener.id for listener in listeners)
+
+
+ASSIGNED_CASES = 1000
+"""Cases of one agent looked at when their status changes (newest first)."""
+
+
+def _customer_presence(name: str | None, status: str) -> dict[str, Any]:
+    """The customer's view of their case's agent: display name and status, nothing else."""
+    return {"type": "presence", "agent": {"name": name or "", "status": status}}
+
+
+def _agent_for_customers(
+    checks: Checks, user_id: str, status: str, audience: Audience, plan: Plan
+) -> None:
+    """An agent's status changed: the customers of their open cases on this process see it."""
+    if not audience.by_case:
+        return
+    assigned = checks.uow.support.cases.staff_page(
+        CaseFilter(assignee_id=user_id, include_bot=True), limit=ASSIGNED_CASES
+    )
+    payload = _customer_presence(checks.name(AuthorKind.AGENT, user_id), status)
+    for case in assigned:
+        customers = audience.by_case.get(case.id, EMPTY)
+        if customers and not case.is_closed:
+            checks.remember(case)
+            _send(checks, plan, customers, case.id, payload)
+
+
+def _new_agent_for_customers(checks: Checks, case: Case, audience: Audience, plan: Plan) -> None:
+    """The case changed hands: its customer sees the new agent's status (or nobody)."""
+    customers = audience.by_case.get(case.id, EMPTY)
+    if not customers:
+        return
+    agent = assigned_agent(checks.uow, case.assignee_id)
+    payload: dict[str, Any] = {"type": "presence", "agent": agent.as_frame() if agent else None}
+    _send(checks, plan, customers, case.id, payload)

@@ -19,6 +19,10 @@ conversations; the agents of their cases see it (`case_presence`).
 
 Routing reads agents' statuses from its own table; chat reads them with
 `agent_presence(uow, now, user_ids)`.
+
+A customer sees only their case's agent: display name and status (`AssignedAgent`), in the
+socket's `ready` frame, and pushed after commit when that agent's status changes or the case
+changes hands (`realtime_fanout`). Never the agent's id, roles or when they were last seen.
 """
 
 from __future__ import annotations
@@ -131,6 +135,32 @@ def case_presence(rt: Runtime, actor: SupportActor, case_id: str) -> CasePresenc
         if case.assignee_id:
             assignee = agent_presence(uow, now, [case.assignee_id])[case.assignee_id]
     return CasePresence(customer, case.assignee_id, assignee)
+
+
+@dataclass(frozen=True)
+class AssignedAgent:
+    """What a customer may know of their case's agent."""
+
+    name: str
+    status: str
+
+    def as_frame(self) -> dict[str, str]:
+        return {"name": self.name, "status": self.status}
+
+
+def assigned_agent(uow: UnitOfWork, user_id: str | None) -> AssignedAgent | None:
+    """The case's agent as the customer sees them (None: nobody has the case yet). The caller
+    has opened the case through its door."""
+    if user_id is None:
+        return None
+    status = uow.routing.agents.statuses([user_id]).get(user_id, (AgentStatus.OFFLINE.value,))[0]
+    name = uow.chat.fanout.user_names([user_id]).get(user_id, "")
+    return AssignedAgent(name, status)
+
+
+def customer_agent(rt: Runtime, user_id: str | None) -> AssignedAgent | None:
+    with rt.db.uow(read_only=True) as uow:
+        return assigned_agent(uow, user_id)
 
 
 def agent_event(user_id: str, presence: Presence) -> dict[str, Any]:

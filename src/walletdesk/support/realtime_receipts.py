@@ -81,6 +81,8 @@ class ConversationSeen:
     contact_id: str
     marks: list[ReadMark]
     last_message_id: int | None
+    assignee_id: str | None = None
+    """The case's agent (its presence is what the customer's socket shows)."""
 
 
 def conversation_seen(rt: Runtime, actor: SupportActor, conversation_id: str) -> ConversationSeen:
@@ -102,7 +104,9 @@ def conversation_seen(rt: Runtime, actor: SupportActor, conversation_id: str) ->
                 else m
                 for m in marks
             ]
-    return ConversationSeen(case.id, conversation.id, case.contact_id, marks, last)
+    return ConversationSeen(
+        case.id, conversation.id, case.contact_id, marks, last, case.assignee_id
+    )
 
 
 def typing_target(rt: Runtime, actor: SupportActor, conversation_id: str) -> str:
