@@ -179,6 +179,8 @@ def test_the_feedback_comment_comes_before_the_buttons_in_keyboard_order(
     page = client.get("/help/articles/fees").text
     form = page[page.index('id="feedback"') :]
     assert form.index('name="comment"') < form.index('name="helpful" value="yes"')
+    fieldset = form[form.index("<fieldset") : form.index("</fieldset>")]
+    assert 'name="comment"' in fieldset and 'name="helpful" value="no"' in fieldset
 
 
 def test_saying_an_article_helped_is_recorded_with_the_comment(

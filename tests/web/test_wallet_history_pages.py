@@ -155,3 +155,27 @@ def test_a_month_that_is_not_a_month_is_refused_in_words(client: TestClient, rt:
     refused = client.get("/wallet/bills", params={"month": "November"})
     assert refused.status_code == 422
     assert "2026-11" in refused.text
+
+
+def test_the_status_filter_finds_a_failed_top_up_behind_a_full_page_of_settled_ones(
+    client: TestClient, rt: Runtime, clock: FrozenClock
+) -> None:
+    """The filter narrows before paging (audit G7): no empty page with an "Older" link."""
+    zhang = wallet_user(client, rt)
+    bind_card_via_pages(client, rt, ZHANG_MING)
+    bank(rt).script(bank(rt).token_for(ICBC_DEBIT), [Outcome.DAILY_LIMIT_EXCEEDED])
+    review = submit(client, "/wallet/topup", "/wallet/topup/review", {"amount": "60"})
+    submit(client, review, "/wallet/topup/confirm")
+    for yuan in range(1, 24):
+        clock.advance(timedelta(minutes=1))
+        fund(rt, zhang, f"{yuan}.00")
+    failed = client.get("/wallet/transactions", params={"status": "failed"})
+    assert amounts(failed.text) == ["+¥60.00"] and "失败" in failed.text
+    assert 'rel="next"' not in failed.text
+    assert '<option value="failed" selected>' in failed.text
+    settled = client.get("/wallet/transactions", params={"status": "succeeded"})
+    assert len(amounts(settled.text)) == 20 and "+¥60.00" not in amounts(settled.text)
+    older = re.search(r'href="(/wallet/transactions\?[^"]*cursor=\d+)" rel="next"', settled.text)
+    assert older and "status=succeeded" in older.group(1)
+    rest = client.get(html.unescape(older.group(1)))
+    assert amounts(rest.text) == ["+¥3.00", "+¥2.00", "+¥1.00"]

@@ -73,6 +73,7 @@ def _filters(values: dict[str, str]) -> wallets.HistoryFilter:
             if values["max_amount"]
             else None
         ),
+        statuses=[values["status"]] if values["status"] in STATUSES else None,
     )
 
 
@@ -118,9 +119,6 @@ def transactions_page(
             status_code=failure_status(exc),
         )
     page = wallets.history_page(rt, actor, cursor=cursor, limit=PAGE_SIZE, filters=filters)
-    # Postings are always settled; what is still at a bank, or failed there, comes from the
-    # history's other sources. The status filter picks among the page's items.
-    items = [i for i in page.items if not values["status"] or i.status == values["status"]]
     kept = {k: v for k, v in values.items() if v}
     next_url = (
         f"/wallet/transactions?{urlencode({**kept, 'cursor': page.next_cursor})}"
@@ -133,7 +131,7 @@ def transactions_page(
         {
             **context,
             "form": blank_form(values),
-            "items": items,
+            "items": page.items,
             "next_url": next_url,
             "first_url": f"/wallet/transactions?{urlencode(kept)}" if cursor else None,
             "filtered": bool(set(kept) - {"currency"}),

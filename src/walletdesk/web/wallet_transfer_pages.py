@@ -49,8 +49,10 @@ def _form(
     form: FormState,
     exc: DomainError | None = None,
 ) -> Response:
+    currencies = [b.currency for b in wallets.balances(rt, actor)]
     context = {
-        "currencies": [b.currency for b in wallets.balances(rt, actor)],
+        "currencies": currencies,
+        "currency_options": [(code, code) for code in currencies],
         "note_max": transfers.NOTE_MAX,
     }
     if exc is None:

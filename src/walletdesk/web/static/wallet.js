@@ -6,7 +6,9 @@
  *   is in; after about 3 minutes it stops and shows [data-poll-note].
  * - [data-countdown] counts the seconds a price holds; at zero the confirm button is
  *   disabled and [data-expired-note] shown (the server refuses an expired quote too).
- * - [data-tour] shows its steps one at a time with Back and Next.
+ * - [data-tour] shows its steps one at a time with Back and Next; Escape, pressed while the
+ *   focus is inside the tour, closes it the way its close button does (the form posts, so
+ *   the server remembers it).
  */
 (function () {
   "use strict";
@@ -80,7 +82,19 @@
     }, 1000);
   }
 
+  function closeOnEscape(box) {
+    var close = box.querySelector(".tour-close");
+    if (!close) { return; }
+    box.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || close.dataset.sent === "1") { return; }
+      event.preventDefault();
+      close.dataset.sent = "1";
+      close.submit();
+    });
+  }
+
   function tour(box) {
+    closeOnEscape(box);
     var steps = Array.prototype.slice.call(box.querySelectorAll("[data-step]"));
     var nav = box.querySelector("[data-tour-nav]");
     if (!nav || steps.length < 2) { return; }

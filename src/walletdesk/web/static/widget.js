@@ -17,6 +17,7 @@
     var closer = root.querySelector("[data-chat-close]");
     var hoursBox = root.querySelector("[data-chat-hours]");
     var handoffBox = root.querySelector("[data-chat-handoff]");
+    var agentBox = root.querySelector("[data-chat-agent]");
     var log = root.querySelector("[data-chat-log]");
     var typingBox = root.querySelector("[data-chat-typing]");
     var offerBox = root.querySelector("[data-chat-offer]");
@@ -201,8 +202,17 @@
       }).catch(function () { /* the widget still works over REST */ });
     }
 
+    // The case's agent as the server shows them to the customer: a name and a status only.
+    function showAgent(agent) {
+      if (!agentBox) { return; }
+      var key = agent ? { online: "agentOnline", away: "agentAway", offline: "agentOffline" }[agent.status] : null;
+      agentBox.textContent = key ? text(key).replace("{name}", agent.name) : "";
+      agentBox.hidden = !key;
+    }
+
     function onFrame(frame) {
       if (frame.type === "ready") {
+        showAgent(frame.agent);
         if (frame.last_message_id > state.last) { refresh(); }
         (frame.read || []).forEach(function (mark) {
           if (mark.reader.kind !== "contact") { markRead(mark.up_to); }
@@ -217,6 +227,8 @@
         if (frame.reader && frame.reader.kind !== "contact") { markRead(frame.up_to); }
       } else if (frame.type === "case") {
         refresh();
+      } else if (frame.type === "presence") {
+        showAgent(frame.agent);
       }
     }
 
