@@ -181,7 +181,9 @@ def do_add_message(
             now=now,
         )
         attachments.append(uow.support.attachments.add(attachment))
-    history.message_added(rt, uow, case, by, now, message, attachments)
+    history.message_added(
+        rt, uow, case, by, now, message, attachments, with_assistant=conversation.bot_owned
+    )
     if masked and masked.changed:
         notice = translate(MASKED_NOTICE, case.locale)
         do_add_message(

@@ -287,6 +287,9 @@ def set_sla_policy(rt: Runtime, actor: Actor, policy: SlaPolicy) -> SlaPolicy:
                 "type": policy.case_type,
                 "minutes": list(minutes),
                 "calendar": policy.calendar,
+                # The ladder decides who is alerted after a breach: a change to it is a
+                # change to the policy and must show in the audit trail too.
+                "ladder": [[s.after_minutes, s.action.value] for s in policy.ladder],
             },
         )
         uow.commit()

@@ -187,6 +187,19 @@ def _open_if_new(rt: Runtime, uow: UnitOfWork, case: Case, by: By, reason: str) 
         )
 
 
+def offer_waiting(rt: Runtime, actor: SupportActor, case_id: str) -> bool:
+    """Whether the case is offered to `actor` and not accepted yet: it still moves on when the
+    offer lapses or they go offline, so the console offers an Accept button."""
+    with rt.db.uow(read_only=True) as uow:
+        access_case_for(uow, actor, case_id)
+        routed = uow.routing.cases.get(case_id)
+    return (
+        routed is not None
+        and routed.agent_id == actor.user_id
+        and routed.state == RoutingState.OFFERED
+    )
+
+
 def accept_offer(rt: Runtime, actor: SupportActor, case_id: str) -> Case:
     """The offered agent takes the case: it stays theirs (no re-offer) and a new case opens.
     Accepting again changes nothing; a case offered to someone else is refused."""

@@ -6,7 +6,8 @@ help centre. Needs `kb.manage`; `support/kb.py` checks the content and writes th
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -129,8 +130,53 @@ def _editor_page(
     )
 
 
-def _form_values(**fields: str) -> dict[str, str]:
-    return {name: multiline(fields.get(name), _LIMITS.get(name, kb.BODY_MAX)) for name in fields}
+def _article_form(
+    category: FormText = "",
+    audience: FormText = "",
+    title_zh: FormText = "",
+    title_en: FormText = "",
+    body_zh: FormText = "",
+    body_en: FormText = "",
+    keywords_zh: FormText = "",
+    keywords_en: FormText = "",
+    note: FormText = "",
+) -> dict[str, str]:
+    """The content fields of the editor form, cut to their limits (the same for a new
+    article and a new version)."""
+    fields = locals()
+    return {
+        name: multiline(fields[name], _LIMITS.get(name, kb.BODY_MAX)) for name in CONTENT_FIELDS
+    }
+
+
+ArticleForm = Annotated[dict[str, str], Depends(_article_form)]
+
+
+def _save(
+    request: Request,
+    rt: Runtime,
+    auth: Authenticated,
+    values: dict[str, str],
+    *,
+    do: str,
+    article: kb.Article | None,
+    save: Callable[[], kb.Article],
+    flash: str,
+) -> Response:
+    """Preview (`do=preview`) or save with `save`; a refusal shows the editor again with the
+    message beside its field and what was typed."""
+    if do == "preview":
+        return _editor_page(
+            request, rt, auth, FormState(values=values), article=article, preview=True
+        )
+    try:
+        saved = save()
+    except DomainError as exc:
+        form, status, headers = form_error(request, exc, fields=tuple(values), values=values)
+        return _editor_page(
+            request, rt, auth, form, article=article, status_code=status, headers=headers
+        )
+    return redirect(request, _article_url(saved.id), flash=flash)
 
 
 @router.get("/new")
@@ -144,45 +190,22 @@ def create_article(
     request: Request,
     auth: KbManager,
     rt: RuntimeDep,
+    content: ArticleForm,
     slug: FormText = "",
-    category: FormText = "",
-    audience: FormText = "",
-    title_zh: FormText = "",
-    title_en: FormText = "",
-    body_zh: FormText = "",
-    body_en: FormText = "",
-    keywords_zh: FormText = "",
-    keywords_en: FormText = "",
-    note: FormText = "",
     do: FormText = "",
 ) -> Response:
     """Save the first version as a draft, or (`do=preview`) show it without saving."""
-    values = _form_values(
-        category=category,
-        audience=audience,
-        title_zh=title_zh,
-        title_en=title_en,
-        body_zh=body_zh,
-        body_en=body_en,
-        keywords_zh=keywords_zh,
-        keywords_en=keywords_en,
-        note=note,
-    )
-    values["slug"] = text(slug, 100)
-    if do == "preview":
-        return _editor_page(request, rt, auth, FormState(values=values), article=None, preview=True)
-    try:
+    values = {"slug": text(slug, 100), **content}
+
+    def save() -> kb.Article:
         article, _ = kb.create_article(
             rt, audit_actor(request, auth), slug=values["slug"], content=_content(values)
         )
-    except DomainError as exc:
-        form, status, headers = form_error(
-            request, exc, fields=("slug", *CONTENT_FIELDS), values=values
-        )
-        return _editor_page(
-            request, rt, auth, form, article=None, status_code=status, headers=headers
-        )
-    return redirect(request, _article_url(article.id), flash="admin_kb_created")
+        return article
+
+    return _save(
+        request, rt, auth, values, do=do, article=None, save=save, flash="admin_kb_created"
+    )
 
 
 def _detail_page(
@@ -238,42 +261,19 @@ def add_version(
     request: Request,
     auth: KbManager,
     rt: RuntimeDep,
-    category: FormText = "",
-    audience: FormText = "",
-    title_zh: FormText = "",
-    title_en: FormText = "",
-    body_zh: FormText = "",
-    body_en: FormText = "",
-    keywords_zh: FormText = "",
-    keywords_en: FormText = "",
-    note: FormText = "",
+    content: ArticleForm,
     do: FormText = "",
 ) -> Response:
     """A new draft version (the published one stays until this one is published)."""
     found = kb_reading.staff_article(rt, key[:KEY_MAX]).article
-    values = _form_values(
-        category=category,
-        audience=audience,
-        title_zh=title_zh,
-        title_en=title_en,
-        body_zh=body_zh,
-        body_en=body_en,
-        keywords_zh=keywords_zh,
-        keywords_en=keywords_en,
-        note=note,
+
+    def save() -> kb.Article:
+        kb.add_version(rt, audit_actor(request, auth), found.id, _content(content))
+        return found
+
+    return _save(
+        request, rt, auth, content, do=do, article=found, save=save, flash="admin_kb_saved"
     )
-    if do == "preview":
-        return _editor_page(
-            request, rt, auth, FormState(values=values), article=found, preview=True
-        )
-    try:
-        kb.add_version(rt, audit_actor(request, auth), found.id, _content(values))
-    except DomainError as exc:
-        form, status, headers = form_error(request, exc, fields=CONTENT_FIELDS, values=values)
-        return _editor_page(
-            request, rt, auth, form, article=found, status_code=status, headers=headers
-        )
-    return redirect(request, _article_url(found.id), flash="admin_kb_saved")
 
 
 @router.get("/{key}/versions/{number}")

@@ -19,7 +19,7 @@ from walletdesk.errors import DomainError, ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.identity.authentication import Authenticated
 from walletdesk.runtime import Runtime
-from walletdesk.support import casework, kb_search, macros, notes, viewers
+from walletdesk.support import casework, kb_search, macros, notes, routing_work, viewers
 from walletdesk.support.models import Priority, Visibility
 from walletdesk.support.versioning import CaseChanged
 from walletdesk.web.console_case_view import CasePageState, case_page
@@ -235,6 +235,15 @@ def take(case_id: str, request: Request, auth: ConsoleAgent, rt: RuntimeDep) -> 
     case_id = case_id[:CASE_ID_MAX]
     casework.assign(rt, actor_of(auth), case_id, auth.user.id)
     return redirect(request, case_url(case_id), flash="console_taken")
+
+
+@router.post("/{case_id}/accept")
+def accept(case_id: str, request: Request, auth: ConsoleAgent, rt: RuntimeDep) -> Response:
+    """Accept the case routing offered: it stays this agent's (no re-offer when the offer
+    lapses or they go offline)."""
+    case_id = case_id[:CASE_ID_MAX]
+    routing_work.accept_offer(rt, actor_of(auth), case_id)
+    return redirect(request, case_url(case_id), flash="console_accepted")
 
 
 @router.post("/{case_id}/give-back")

@@ -24,6 +24,7 @@ from walletdesk.support import (
     complaints_views,
     customer360,
     macros,
+    routing_work,
     verification,
     viewers,
     views,
@@ -153,6 +154,8 @@ def case_page(
         if view.case.type == CaseType.VERIFICATION
         else None,
         "complaint": _complaint_of(rt, auth, view),
+        "offer_waiting": view.case.assignee_id == auth.user.id
+        and routing_work.offer_waiting(rt, actor, case_id),
         "macros": macros.list_macros(rt),
         "state": chosen,
         "forms": {name: chosen.form(name) for name in FORMS},

@@ -166,6 +166,7 @@ STEP_NAMES: Final = {
 FLASHES.update(
     {
         "console_taken": ("success", N_("The case is yours now.")),
+        "console_accepted": ("success", N_("You accepted the case: it stays yours.")),
         "console_given_back": ("info", N_("You gave the case back to its queue.")),
         "console_replied": ("success", N_("Your reply was sent to the customer.")),
         "console_noted": ("success", N_("Your internal note was added.")),

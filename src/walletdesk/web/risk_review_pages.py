@@ -11,6 +11,8 @@ on the case page with the message beside its field and what was typed kept.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -83,7 +85,39 @@ def case_detail(case_id: str, request: Request, auth: RiskReviewer, rt: RuntimeD
     return case_page(request, rt, auth, case_id[:CASE_ID_MAX])
 
 
-Act = Callable[[Runtime, Authenticated, str, dict[str, str]], ActionResult]
+Act = Callable[..., ActionResult]
+"""A `review_actions` service: `(rt, reviewer, case_id, *, comment[, label])`."""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAction:
+    """One action form on the case page and the service it calls. `labelled` actions close
+    the case and so take a closing label too; `flashes` are the notices when it is done and
+    when it waits for a second reviewer."""
+
+    name: str
+    act: Act
+    flashes: tuple[str, str]
+    labelled: bool = False
+
+
+ACTIONS: Final = (
+    CaseAction(
+        "approve", review_actions.approve_case, ("risk_approved", "risk_first_approval"), True
+    ),
+    CaseAction("decline", review_actions.decline_case, ("risk_declined", "risk_declined"), True),
+    CaseAction(
+        "freeze",
+        partial(review_actions.decline_case, freeze=True),
+        ("risk_frozen", "risk_frozen"),
+        True,
+    ),
+    CaseAction("escalate", review_actions.escalate_case, ("risk_escalated", "risk_escalated")),
+    CaseAction("ask", review_actions.ask_customer, ("risk_asked", "risk_asked")),
+    CaseAction(
+        "unfreeze", review_actions.unfreeze_customer, ("risk_unfrozen", "risk_first_unfreeze")
+    ),
+)
 
 
 def _act(
@@ -91,146 +125,43 @@ def _act(
     rt: Runtime,
     auth: Authenticated,
     case_id: str,
-    form: str,
+    action: CaseAction,
     values: dict[str, str],
-    act: Act,
-    flashes: tuple[str, str],
 ) -> Response:
     """Run one action; on refusal show the case page again with the form's message and what
-    was typed. `flashes` are the notices when it is done and when it waits for a second."""
+    was typed."""
     case_id = case_id[:CASE_ID_MAX]
     try:
-        result = act(rt, auth, case_id, values)
+        result = action.act(rt, auth, case_id, **values)
     except DomainError as exc:
         state, status, headers = form_error(request, exc, fields=tuple(values), values=values)
         return case_page(
-            request, rt, auth, case_id, {form: state}, status_code=status, headers=headers
+            request, rt, auth, case_id, {action.name: state}, status_code=status, headers=headers
         )
-    return redirect(request, case_url(case_id), flash=flashes[0] if result.done else flashes[1])
+    flash = action.flashes[0] if result.done else action.flashes[1]
+    return redirect(request, case_url(case_id), flash=flash)
 
 
-def _closing(comment: str, label: str) -> dict[str, str]:
-    return {"comment": text(comment, COMMENT_MAX), "label": text(label, LABEL_MAX)}
+def _route(action: CaseAction) -> None:
+    """POST /cases/{case_id}/<name>: the comment (and the label for closing actions) from
+    the form; a label sent to an action that takes none is ignored."""
+
+    def handle(
+        case_id: str,
+        request: Request,
+        auth: RiskReviewer,
+        rt: RuntimeDep,
+        comment: FormText = "",
+        label: FormText = "",
+    ) -> Response:
+        values = {"comment": text(comment, COMMENT_MAX)}
+        if action.labelled:
+            values["label"] = text(label, LABEL_MAX)
+        return _act(request, rt, auth, case_id, action, values)
+
+    handle.__name__ = action.name
+    router.post(f"/cases/{{case_id}}/{action.name}")(handle)
 
 
-@router.post("/cases/{case_id}/approve")
-def approve(
-    case_id: str,
-    request: Request,
-    auth: RiskReviewer,
-    rt: RuntimeDep,
-    comment: FormText = "",
-    label: FormText = "",
-) -> Response:
-    return _act(
-        request,
-        rt,
-        auth,
-        case_id,
-        "approve",
-        _closing(comment, label),
-        lambda rt, auth, case_id, v: review_actions.approve_case(
-            rt, auth, case_id, comment=v["comment"], label=v["label"]
-        ),
-        ("risk_approved", "risk_first_approval"),
-    )
-
-
-@router.post("/cases/{case_id}/decline")
-def decline(
-    case_id: str,
-    request: Request,
-    auth: RiskReviewer,
-    rt: RuntimeDep,
-    comment: FormText = "",
-    label: FormText = "",
-) -> Response:
-    return _act(
-        request,
-        rt,
-        auth,
-        case_id,
-        "decline",
-        _closing(comment, label),
-        lambda rt, auth, case_id, v: review_actions.decline_case(
-            rt, auth, case_id, comment=v["comment"], label=v["label"]
-        ),
-        ("risk_declined", "risk_declined"),
-    )
-
-
-@router.post("/cases/{case_id}/freeze")
-def freeze(
-    case_id: str,
-    request: Request,
-    auth: RiskReviewer,
-    rt: RuntimeDep,
-    comment: FormText = "",
-    label: FormText = "",
-) -> Response:
-    return _act(
-        request,
-        rt,
-        auth,
-        case_id,
-        "freeze",
-        _closing(comment, label),
-        lambda rt, auth, case_id, v: review_actions.decline_case(
-            rt, auth, case_id, comment=v["comment"], label=v["label"], freeze=True
-        ),
-        ("risk_frozen", "risk_frozen"),
-    )
-
-
-@router.post("/cases/{case_id}/escalate")
-def escalate(
-    case_id: str, request: Request, auth: RiskReviewer, rt: RuntimeDep, comment: FormText = ""
-) -> Response:
-    return _act(
-        request,
-        rt,
-        auth,
-        case_id,
-        "escalate",
-        {"comment": text(comment, COMMENT_MAX)},
-        lambda rt, auth, case_id, v: review_actions.escalate_case(
-            rt, auth, case_id, comment=v["comment"]
-        ),
-        ("risk_escalated", "risk_escalated"),
-    )
-
-
-@router.post("/cases/{case_id}/ask")
-def ask_customer(
-    case_id: str, request: Request, auth: RiskReviewer, rt: RuntimeDep, comment: FormText = ""
-) -> Response:
-    return _act(
-        request,
-        rt,
-        auth,
-        case_id,
-        "ask",
-        {"comment": text(comment, COMMENT_MAX)},
-        lambda rt, auth, case_id, v: review_actions.ask_customer(
-            rt, auth, case_id, comment=v["comment"]
-        ),
-        ("risk_asked", "risk_asked"),
-    )
-
-
-@router.post("/cases/{case_id}/unfreeze")
-def unfreeze(
-    case_id: str, request: Request, auth: RiskReviewer, rt: RuntimeDep, comment: FormText = ""
-) -> Response:
-    return _act(
-        request,
-        rt,
-        auth,
-        case_id,
-        "unfreeze",
-        {"comment": text(comment, COMMENT_MAX)},
-        lambda rt, auth, case_id, v: review_actions.unfreeze_customer(
-            rt, auth, case_id, comment=v["comment"]
-        ),
-        ("risk_unfrozen", "risk_first_unfreeze"),
-    )
+for _action in ACTIONS:
+    _route(_action)
