@@ -5,6 +5,7 @@ value is what the support desk then uses. Only admins may open them, in both lan
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -270,15 +271,20 @@ def test_a_day_both_off_and_a_make_up_working_day_is_refused_above_the_form(
     assert "2027-01-02 调休" in refused.text
 
 
-def test_the_channels_registry_is_shown_read_only_with_its_verified_signature(
+def test_the_channels_registry_is_shown_with_its_verified_signature_and_no_entry_editing(
     app: FastAPI, rt: Runtime
 ) -> None:
     browser, _ = admin_browser(app, rt)
     page = browser.get("/console/admin/channels?lang=en")
     assert 'data-registry-status="verified"' in page.text
     assert "<code data-key-id>wd-channels-2026</code>" in page.text
+    assert 'data-registry-source="packaged"' in page.text
     assert "How the registry is changed" in page.text
-    assert 'method="post"' not in page.text.split("data-registry-entries")[1]
+    # The one form takes a whole document signed offline, never an entry typed here.
+    forms = page.text.split("data-registry-entries")[1].split('method="post"')[1:]
+    assert len(forms) == 1
+    fields = re.findall(r'name="([^"]+)"', forms[0].split("</form>")[0])
+    assert sorted(fields) == ["csrf_token", "document"]
     zh = browser.get("/console/admin/channels?lang=zh-CN")
     assert "签名已验证" in zh.text
     assert browser.post("/console/admin/channels").status_code in (403, 405)

@@ -24,6 +24,7 @@ from walletdesk.i18n import Text, translate
 from walletdesk.notify.templates import TEMPLATES
 from walletdesk.support import contacts_registry, verification_challenge
 from walletdesk.support.official_channels import official_channels
+from walletdesk.support.official_channels_store import official_channels_now
 from walletdesk.support.verification_models import (
     CHANNEL_NAMES,
     PURPOSE_NAMES,
@@ -38,7 +39,8 @@ from walletdesk.support.verification_models import (
 router = APIRouter(tags=["verification"])
 
 
-# Verified when the API is assembled: a server with a tampered registry does not start.
+# The packaged file is verified when the API is assembled: a server with a tampered one does
+# not start. Uploaded documents (`official_channels_store`) are verified whenever read.
 official_channels()
 
 
@@ -100,7 +102,7 @@ def verify_contact(body: VerifyContactIn, rt: RuntimeDep, request: Request) -> V
             genuine=False,
             kind=check.kind.value,
             warning=translate(
-                contacts_registry.SCAM_WARNING, locale, hotline=contacts_registry.hotline()
+                contacts_registry.SCAM_WARNING, locale, hotline=contacts_registry.hotline(rt)
             ),
         )
     if check.entry is not None:
@@ -129,8 +131,8 @@ def verify_contact(body: VerifyContactIn, rt: RuntimeDep, request: Request) -> V
 
 
 @router.get("/api/v1/official-channels", dependencies=[Public])
-def list_official_channels(request: Request) -> OfficialChannelsOut:
-    registry = official_channels()
+def list_official_channels(request: Request, rt: RuntimeDep) -> OfficialChannelsOut:
+    registry = official_channels_now(rt)
     locale = request_locale(request)
     return OfficialChannelsOut(
         version=registry.version,

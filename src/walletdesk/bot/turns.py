@@ -129,7 +129,7 @@ def do_reversible(
             )
         )
     elif tool == "book_callback":
-        reply.lines.append(say(replies.CALLBACK_BOOKED, hotline=hotline()))
+        reply.lines.append(say(replies.CALLBACK_BOOKED, hotline=hotline(rt, uow)))
         reply.calls.append(ToolCall(tool, "done"))
 
 

@@ -13,6 +13,7 @@ from walletdesk.storage import (
     tables_config,  # noqa: F401 - registers its tables
     tables_fx,  # noqa: F401 - registers its tables
     tables_merchants,  # noqa: F401 - registers its tables
+    tables_official_channels,  # noqa: F401 - registers its tables
     tables_risk,  # noqa: F401 - registers its tables
     tables_risk_review,  # noqa: F401 - registers its tables
     tables_routing,  # noqa: F401 - registers its tables

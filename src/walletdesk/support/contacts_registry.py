@@ -36,6 +36,7 @@ from walletdesk.support.access import SupportActor, access_case_for
 from walletdesk.support.contacts import identity_value
 from walletdesk.support.models import By, Case, Contact, IdentityKind
 from walletdesk.support.official_channels import OfficialEntry, official_channels, phone_key
+from walletdesk.support.official_channels_store import official_channels_now
 from walletdesk.support.verification_models import (
     CHANNEL_NAMES,
     PURPOSE_NAMES,
@@ -159,10 +160,10 @@ def _destination(
     return found
 
 
-def _source(channel: ContactChannel) -> str:
+def _source(rt: Runtime, uow: UnitOfWork, channel: ContactChannel) -> str:
     if channel is ContactChannel.CHAT:
         return IN_APP
-    entry = official_channels().outbound_source(channel.value)
+    entry = official_channels_now(rt, uow).outbound_source(channel.value)
     if entry is None:
         raise Conflict(
             "no_official_channel",
@@ -213,7 +214,7 @@ def do_register_contact(
         agent_id=agent.id,
         channel=channel.value,
         purpose=purpose.value,
-        source=_source(channel),
+        source=_source(rt, uow, channel),
         destination_enc=rt.cipher.encrypt(destination, DESTINATION_PURPOSE),
         code_digest=digest,
         code_enc=rt.cipher.encrypt(code, CODE_PURPOSE),
@@ -361,7 +362,7 @@ def verify_contact(
     kind = classify(value)
     if kind is ValueKind.CONTACT_CODE:
         return _check_code(rt, re.sub(r"[\s\-]", "", value.strip()), user_id)
-    registry = official_channels()
+    registry = official_channels_now(rt)
     entry = {
         ValueKind.PHONE: registry.match_phone,
         ValueKind.EMAIL: registry.match_email,
@@ -394,6 +395,8 @@ def _check_code(rt: Runtime, code: str, user_id: str | None) -> ContactCheck:
     )
 
 
-def hotline() -> str:
-    entry = official_channels().outbound_source(ContactChannel.CALL.value)
+def hotline(rt: Runtime | None = None, uow: UnitOfWork | None = None) -> str:
+    """Our hotline: from the registry in effect given `rt`, else from the packaged file."""
+    registry = official_channels_now(rt, uow) if rt is not None else official_channels()
+    entry = registry.outbound_source(ContactChannel.CALL.value)
     return entry.display if entry else ""

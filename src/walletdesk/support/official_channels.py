@@ -14,6 +14,10 @@ re-sign it with the private key kept outside the repository:
 
     from walletdesk.support.official_channels import resign_file
     resign_file(PATH_TO_JSON, PRIVATE_KEY_PEM_BYTES)
+
+Then release the file, or have an admin upload the signed document on the console's channels
+page (`official_channels_store`): uploads are verified by `parse_registry` as this file is,
+and `official_channels_store.official_channels_now(rt)` is the registry in effect.
 """
 
 from __future__ import annotations
@@ -45,7 +49,14 @@ TRUSTED_KEYS: Mapping[str, str] = {
 
 
 class RegistryRefused(Exception):
-    """The registry file is malformed, unsigned, signed by an unknown key or altered."""
+    """The registry file is malformed, unsigned, signed by an unknown key or altered.
+
+    `code` says which, for callers that answer a person (the admin upload): registry_not_json,
+    registry_unsigned, registry_unknown_key, registry_bad_signature or registry_malformed."""
+
+    def __init__(self, message: str, code: str = "registry_malformed") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class EntryKind(StrEnum):
@@ -189,17 +200,21 @@ def _verify(document: Mapping[str, Any], trusted: Mapping[str, str]) -> Mapping[
         document.get("payload"),
     )
     if not isinstance(key_id, str) or not isinstance(signature, str):
-        raise RegistryRefused("the registry carries no signature")
+        raise RegistryRefused("the registry carries no signature", "registry_unsigned")
     if not isinstance(payload, dict):
         raise RegistryRefused("the registry carries no payload")
     public = trusted.get(key_id)
     if public is None:
-        raise RegistryRefused(f"the registry is signed by an unknown key {key_id!r}")
+        raise RegistryRefused(
+            f"the registry is signed by an unknown key {key_id!r}", "registry_unknown_key"
+        )
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public))
         key.verify(base64.b64decode(signature, validate=True), canonical(payload))
     except (InvalidSignature, binascii.Error, ValueError):
-        raise RegistryRefused("the registry signature does not match its content") from None
+        raise RegistryRefused(
+            "the registry signature does not match its content", "registry_bad_signature"
+        ) from None
     return payload
 
 
@@ -233,9 +248,9 @@ def parse_registry(data: bytes, trusted: Mapping[str, str] = TRUSTED_KEYS) -> Of
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise RegistryRefused("the registry is not JSON") from None
+        raise RegistryRefused("the registry is not JSON", "registry_not_json") from None
     if not isinstance(document, dict):
-        raise RegistryRefused("the registry is not a JSON object")
+        raise RegistryRefused("the registry is not a JSON object", "registry_not_json")
     payload = _verify(document, trusted)
     try:
         entries = tuple(_entry(raw) for raw in payload["entries"])

@@ -165,7 +165,7 @@ def do_open_verification(
     )
     uow.verification.verifications.add(verification)
     verification_history.opened(rt, uow, case, by, now, verification)
-    system_say(rt, uow, case, OPENING_MESSAGE, reason=reason_text, hotline=hotline())
+    system_say(rt, uow, case, OPENING_MESSAGE, reason=reason_text, hotline=hotline(rt, uow))
     uow.support.cases.save(case)
     return verification
 
@@ -321,14 +321,14 @@ def record_outcome(
         if verified:
             system_say(rt, uow, case, VERIFIED_MESSAGE)
         else:
-            system_say(rt, uow, case, NOT_VERIFIED_MESSAGE, hotline=hotline())
+            system_say(rt, uow, case, NOT_VERIFIED_MESSAGE, hotline=hotline(rt, uow))
         user = _user(uow, verification.user_id)
         rt.outbox.enqueue(
             uow,
             now=now,
             channel=NoticeChannel.INAPP,
             template=VERIFIED_NOTICE if verified else NOT_VERIFIED_NOTICE,
-            params={} if verified else {"hotline": hotline()},
+            params={} if verified else {"hotline": hotline(rt, uow)},
             locale=user.locale,
             user_id=user.id,
             destination=None,

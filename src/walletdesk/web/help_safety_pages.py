@@ -15,7 +15,8 @@ from walletdesk.i18n import N_, Text, translate
 from walletdesk.support import contacts_registry, kb_reading
 from walletdesk.support.contacts_registry import ContactCheck
 from walletdesk.support.kb_search import plain
-from walletdesk.support.official_channels import EntryKind, OfficialEntry, official_channels
+from walletdesk.support.official_channels import EntryKind, OfficialEntry
+from walletdesk.support.official_channels_store import official_channels_now
 from walletdesk.support.verification_models import PURPOSE_NAMES
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.forms import FormState, FormText, text
@@ -46,11 +47,9 @@ class Verdict:
     warning: str | None = None
 
 
-def verdict_of(check: ContactCheck, locale: str) -> Verdict:
+def verdict_of(check: ContactCheck, locale: str, hotline: str) -> Verdict:
     if not check.genuine:
-        warning = translate(
-            contacts_registry.SCAM_WARNING, locale, hotline=contacts_registry.hotline()
-        )
+        warning = translate(contacts_registry.SCAM_WARNING, locale, hotline=hotline)
         return Verdict(False, warning=warning)
     if check.entry is not None:
         about = check.entry.about_in(locale)
@@ -108,14 +107,14 @@ def verify_contact(
             fields=("value",),
             values={"value": typed},
         )
-    verdict = verdict_of(check, page_locale(request))
+    verdict = verdict_of(check, page_locale(request), contacts_registry.hotline(rt))
     return _verify_page(request, blank_form({"value": typed}), verdict)
 
 
 @router.get("/official-channels")
-def channels_page(request: Request, user: MaybePageUser) -> Response:
-    """Every entry of the signed registry, by kind."""
-    registry = official_channels()
+def channels_page(request: Request, user: MaybePageUser, rt: RuntimeDep) -> Response:
+    """Every entry of the signed registry in effect, by kind."""
+    registry = official_channels_now(rt)
     grouped: dict[EntryKind, list[OfficialEntry]] = {kind: [] for kind in KIND_NAMES}
     for entry in registry.entries:
         grouped[entry.kind].append(entry)
