@@ -42,6 +42,14 @@ MAIN_PAGES = {
     "cards": "/wallet/cards",
     "convert": "/wallet/convert",
     "rewards": "/wallet/rewards",
+    "notifications": "/notifications",
+    "security": "/security",
+}
+LAPTOP_PAGES = {
+    "home": "/wallet",
+    "transactions": "/wallet/transactions",
+    "notifications": "/notifications",
+    "security": "/security",
 }
 
 
@@ -58,9 +66,11 @@ def photograph(page: Page, server: str, language: str, detail: str) -> None:
         assert fits_the_screen(page, PHONE["width"]), f"{path} scrolls sideways at 375 px"
         page.screenshot(path=str(SHOTS / f"{language}-{name}-375.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{server}/wallet?lang={language}")
-    assert fits_the_screen(page, DESKTOP["width"])
-    page.screenshot(path=str(SHOTS / f"{language}-home-1440.png"), full_page=True)
+    for name, path in LAPTOP_PAGES.items():
+        page.goto(f"{server}{path}?lang={language}")
+        assert page.locator("html").get_attribute("lang") == language
+        assert fits_the_screen(page, DESKTOP["width"]), f"{path} scrolls sideways at 1440 px"
+        page.screenshot(path=str(SHOTS / f"{language}-{name}-1440.png"), full_page=True)
     page.set_viewport_size(PHONE)
 
 
