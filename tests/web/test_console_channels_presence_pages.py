@@ -81,6 +81,71 @@ def test_a_case_with_a_chat_and_an_email_thread_tags_each_message_with_its_chann
         assert {tag for tag, _ in messages} == {chat, email}
 
 
+def _reply_in_options(html: str) -> list[tuple[str, bool]]:
+    """(conversation id, selected) of each option of the "Reply in" select."""
+    select = re.search(r'<select id="conversation" name="conversation".*?</select>', html, re.S)
+    assert select, "no 'Reply in' choice on the page"
+    return [
+        (value, bool(chosen))
+        for value, chosen in re.findall(r'<option value="([^"]+)"( selected)?>', select.group(0))
+    ]
+
+
+def test_the_agent_chooses_which_conversation_a_reply_goes_into(
+    app: FastAPI, rt: Runtime, client: TestClient, clock: FrozenClock
+) -> None:
+    headers, case_id = signed_up_with_case(client, ZHANG_MING, CHAT_TEXT)
+    clock.advance(timedelta(minutes=5))
+    thread = email_thread_on(rt, case_id)
+    mailed = client.post(
+        f"/api/v1/conversations/{thread}/messages", headers=headers, json={"text": EMAIL_TEXT}
+    )
+    assert mailed.status_code == 201, mailed.text
+    with rt.db.uow(read_only=True) as uow:
+        chat = next(
+            c.id for c in uow.support.conversations.for_case(case_id) if c.channel == "chat"
+        )
+    agent, _ = console_staff(app, rt, "xiaochen", "小陈", "agent")
+    page = f"/console/cases/{case_id}"
+
+    shown = agent.get(f"{page}?lang=en")
+    # Both conversations are people's now; the latest (the email thread) is preselected.
+    assert _reply_in_options(shown.text) == [(chat, False), (thread, True)]
+    assert "Reply in" in shown.text and "In-app chat · started" in shown.text
+
+    # An unknown conversation is refused with a translated message; the draft stays.
+    refused = agent.post(
+        f"{page}/reply",
+        data={
+            "body": REPLY_TEXT,
+            "conversation": "cv_not_this_case",
+            "version": _version(shown.text),
+            "csrf_token": csrf_token(shown.text),
+        },
+    )
+    assert refused.status_code == 404
+    assert "We could not find this conversation." in refused.text
+    assert REPLY_TEXT in refused.text
+
+    # The agent answers into the chat although the email thread is the latest.
+    replied = agent.post(
+        f"{page}/reply",
+        data={
+            "body": REPLY_TEXT,
+            "conversation": chat,
+            "version": _version(shown.text),
+            "csrf_token": csrf_token(shown.text),
+        },
+    )
+    assert replied.status_code == 200 and "Your reply was sent to the customer." in replied.text
+    tags = dict((body, tag) for tag, body in _tagged_messages(agent.get(page).text))
+    assert tags[REPLY_TEXT] == "In-app chat"
+    chat_messages = client.get(f"/api/v1/conversations/{chat}/messages", headers=headers)
+    assert REPLY_TEXT in [m["text"] for m in chat_messages.json()["items"]]
+    email_messages = client.get(f"/api/v1/conversations/{thread}/messages", headers=headers)
+    assert REPLY_TEXT not in [m["text"] for m in email_messages.json()["items"]]
+
+
 def _set_presence(browser: TestClient, status: str, lang: str = "zh-CN") -> str:
     shown = browser.get(f"/console?lang={lang}")
     changed = browser.post(

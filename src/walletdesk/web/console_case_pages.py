@@ -133,9 +133,14 @@ def reply(
     do: FormText = "send",
     kb_q: FormText = "",
     article: FormText = "",
+    conversation: FormText = "",
 ) -> Response:
     case_id = case_id[:CASE_ID_MAX]
-    values = {"body": text(body, DRAFT_MAX), "kb_q": text(kb_q, 200)}
+    values = {
+        "body": text(body, DRAFT_MAX),
+        "kb_q": text(kb_q, 200),
+        "conversation": text(conversation, CASE_ID_MAX),
+    }
     if article:
         do = "insert"  # an "Insert" button of the article list was pressed
     try:
@@ -147,11 +152,21 @@ def reply(
             case_id,
             text=values["body"],
             visibility=Visibility.PUBLIC,
+            # Empty: the latest conversation people have (the service's default).
+            conversation_id=values["conversation"] or None,
             expected_version=parse_version(version),
         )
     except DomainError as exc:
         return failed_page(
-            request, rt, auth, case_id, exc, "reply", values, ("body",), {"text": "body"}
+            request,
+            rt,
+            auth,
+            case_id,
+            exc,
+            "reply",
+            values,
+            ("body", "conversation"),
+            {"text": "body", "conversation_id": "conversation"},
         )
     return redirect(request, case_url(case_id), flash="console_replied")
 

@@ -139,12 +139,16 @@ def case_page(
     )
     ip = request.client.host if request.client else None
     channel_of = {c.id: c.channel for c in view.conversations}
+    # Where a reply can go: the conversations people have (the assistant's are not an agent's
+    # to answer), oldest first; the service's default, the latest, is preselected.
+    reply_targets = [c for c in view.conversations if not c.bot_owned]
     context: dict[str, Any] = {
         "view": view,
         "case": view.case,
         "badges": sla_badges(view.targets, now),
         "messages": view.messages,
         "channel_of": channel_of,
+        "reply_targets": reply_targets,
         "history": list(reversed(view.history)),
         "viewers": [v for v in watching if not v.me],
         "staff": staff_names(rt),
