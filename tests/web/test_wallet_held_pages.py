@@ -18,6 +18,7 @@ from tests.support import LI_NA, register
 from tests.web.pages import sign_in_via_page
 from tests.web.test_wallet_money_pages import available, held
 from tests.web.test_wallet_pages import form_fields, submit, wallet_user
+from walletdesk.ledger import wallets
 from walletdesk.runtime import Runtime
 from walletdesk.settings import Settings
 
@@ -93,3 +94,40 @@ def test_someone_elses_held_transfer_looks_missing(client: TestClient, rt: Runti
     client.cookies.clear()
     sign_in_via_page(client, LI_NA)
     assert client.get(location).status_code == 404
+
+
+def _status_options(html: str) -> list[str]:
+    select = re.search(r'<select id="status" name="status">(.*?)</select>', html, re.S)
+    assert select, "no status filter"
+    return re.findall(r'<option value="(\w*)"', select.group(1))
+
+
+def test_the_transactions_status_filter_offers_every_status_and_finds_held_and_cancelled(
+    client: TestClient, rt: Runtime
+) -> None:
+    register(client, LI_NA)
+    zhang = wallet_user(client, rt)
+    fund(rt, zhang, "100.00")
+    waiting = held_transfer(client, "30").rsplit("/", 1)[-1]
+    cancelled = held_transfer(client, "20")
+    submit(client, client.get(cancelled), f"{cancelled}/cancel")
+    cancelled_id = cancelled.rsplit("/", 1)[-1]
+
+    listed = client.get("/wallet/transactions")
+    assert _status_options(listed.text) == [
+        "",
+        "succeeded",
+        "processing",
+        "under_review",
+        "failed",
+        "declined",
+        "cancelled",
+    ]
+    assert set(_status_options(listed.text)[1:]) == wallets.HISTORY_STATUSES
+    under_review = client.get("/wallet/transactions", params={"status": "under_review"}).text
+    assert waiting in under_review and cancelled_id not in under_review
+    assert "审核中" in under_review
+    shown = client.get("/wallet/transactions", params={"status": "cancelled"}).text
+    assert cancelled_id in shown and waiting not in shown
+    settled = client.get("/wallet/transactions", params={"status": "succeeded"}).text
+    assert waiting not in settled and cancelled_id not in settled

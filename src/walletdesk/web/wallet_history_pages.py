@@ -35,7 +35,9 @@ router = APIRouter(
 )
 
 PAGE_SIZE: Final = 20
-STATUSES: Final = ("succeeded", "processing", "failed")
+STATUSES: Final = ("succeeded", "processing", "under_review", "failed", "declined", "cancelled")
+"""The status filter's choices: every status a history item can have (`wallets.HISTORY_STATUSES`),
+in the order a person thinks of them."""
 _FILTERS: Final = ("type", "status", "since", "until", "min_amount", "max_amount", "currency")
 
 
