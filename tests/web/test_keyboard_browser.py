@@ -105,6 +105,14 @@ def test_a_new_user_closes_the_tour_and_transfers_with_the_keyboard_only(
             tab_to(page, "[data-tour-next]")
             page.keyboard.press("Enter")
             assert steps.nth(1).is_visible() and not steps.nth(0).is_visible()
+            page.keyboard.press("Enter")
+            page.keyboard.press("Enter")
+            assert steps.nth(3).is_visible(), "Enter went on to the last step"
+            # Next is disabled on the last step: the focus went on to "close the tour" rather
+            # than falling back to the top of the page.
+            assert page.evaluate("document.activeElement.matches('#tour .tour-close button')"), (
+                "the focus was lost on the tour's last step"
+            )
             page.keyboard.press("Escape")
             page.wait_for_url(f"{live_server}/wallet")
             assert not page.locator("#tour").count()

@@ -6,7 +6,8 @@
  *   is in; after about 3 minutes it stops and shows [data-poll-note].
  * - [data-countdown] counts the seconds a price holds; at zero the confirm button is
  *   disabled and [data-expired-note] shown (the server refuses an expired quote too).
- * - [data-tour] shows its steps one at a time with Back and Next; Escape, pressed while the
+ * - [data-tour] shows its steps one at a time with Back and Next (a button that becomes
+ *   disabled hands the focus on, so a keyboard user never loses their place); Escape, pressed while the
  *   focus is inside the tour, closes it the way its close button does (the form posts, so
  *   the server remembers it).
  */
@@ -101,13 +102,19 @@
     var back = nav.querySelector("[data-tour-back]");
     var next = nav.querySelector("[data-tour-next]");
     var count = nav.querySelector("[data-tour-count]");
+    var finish = box.querySelector(".tour-close button");
     var at = 0;
     function show(index) {
       at = Math.max(0, Math.min(index, steps.length - 1));
       steps.forEach(function (step, i) { step.hidden = i !== at; });
+      var focused = document.activeElement;
       back.disabled = at === 0;
       next.disabled = at === steps.length - 1;
       count.textContent = (at + 1) + " / " + steps.length;
+      // A button disabled under the keyboard's focus drops it to the page's start: on the last
+      // step the focus goes on to "close the tour", on the first back to Next.
+      if (focused === next && next.disabled) { (finish || back).focus(); }
+      if (focused === back && back.disabled) { next.focus(); }
     }
     back.addEventListener("click", function () { show(at - 1); });
     next.addEventListener("click", function () { show(at + 1); });
