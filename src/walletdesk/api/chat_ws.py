@@ -15,11 +15,13 @@ A refused handshake is closed before it is accepted: 4401 not signed in, 4403 no
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketException
 from pydantic import BaseModel, Field
+from starlette.websockets import WebSocketDisconnected
 
 from walletdesk.api.access import CurrentUser, Public, access_rule, requires
 from walletdesk.api.deps import RuntimeDep, request_locale
@@ -154,9 +156,21 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str, auth: 
                 "agent": agent.as_frame() if agent else None,
             },
         )
-        await hub.serve(listener, websocket, websocket.iter_text())
+        await hub.serve(listener, websocket, frames_of(websocket))
     finally:
         await hub.detach(listener)
+
+
+async def frames_of(websocket: WebSocket) -> AsyncIterator[str]:
+    """The client's text frames until it leaves. Starlette ends `iter_text` quietly when the
+    client closes first, but raises `WebSocketDisconnected` when our side is already closed
+    (the hub closed a slow socket, or a push found the client gone): that is a goodbye too,
+    not an error to log."""
+    try:
+        async for text in websocket.iter_text():
+            yield text
+    except WebSocketDisconnected:
+        return
 
 
 @router.websocket("/api/v1/staff/ws")
@@ -177,7 +191,7 @@ async def inbox_socket(websocket: WebSocket, auth: SocketCaseWorker) -> None:
                 "hours": _hours(hours, locale),
             },
         )
-        await hub.serve(listener, websocket, websocket.iter_text())
+        await hub.serve(listener, websocket, frames_of(websocket))
     finally:
         await hub.detach(listener)
 
