@@ -8,6 +8,7 @@ can never leave half-written state. Side effects that must not announce uncommit
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from types import TracebackType
 
@@ -78,15 +79,39 @@ class UnitOfWork:
     complaints_kb: ComplaintsKbStore
     bot: BotStore
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        writer_lock: threading.RLock | None = None,
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
         self._after_commit: list[Callable[[], None]] = []
         self._batches: dict[str, list[str]] = {}
+        self._writer_lock = None if read_only else writer_lock
+        self._holds_writer = False
 
     def __enter__(self) -> UnitOfWork:
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
+            self._holds_writer = True
+        try:
+            return self._open()
+        except BaseException:
+            self._release_writer()
+            raise
+
+    def _release_writer(self) -> None:
+        if self._holds_writer:
+            self._holds_writer = False
+            assert self._writer_lock is not None
+            self._writer_lock.release()
+
+    def _open(self) -> UnitOfWork:
         connection = self._engine.connect()
         if self._read_only and connection.dialect.name == "postgresql":
             # READ COMMITTED gives every statement its own snapshot anyway, so a read-only
@@ -149,6 +174,9 @@ class UnitOfWork:
     def commit(self) -> None:
         assert self._transaction is not None
         self._transaction.commit()
+        # The write is on disk: the next writer may start while the side effects run (they may
+        # open units of work of their own).
+        self._release_writer()
         callbacks, self._after_commit = self._after_commit, []
         self._batches = {}
         for callback in callbacks:
@@ -184,20 +212,33 @@ class UnitOfWork:
         try:
             self.rollback()
         finally:
-            if self._connection is not None:
-                self._connection.close()
-            self._connection = None
-            self._transaction = None
+            try:
+                if self._connection is not None:
+                    self._connection.close()
+            finally:
+                self._connection = None
+                self._transaction = None
+                self._release_writer()
 
 
 class Database:
-    """The engine plus a factory of units of work."""
+    """The engine plus a factory of units of work.
+
+    On SQLite one transaction writes at a time (`BEGIN IMMEDIATE`), and a writer that finds the
+    file locked waits in SQLite's busy handler, which sleeps 1 ms, then 2, 5, 10 … up to 100 ms
+    between tries rather than waking when the lock is free: at 200 chat messages/s most of a
+    message's latency was those sleeps (docs/benchmarks.md, chat). So this process's writers
+    queue on a lock of their own first, and each is woken as soon as the one before it has
+    committed; the busy handler is left to other processes (migrations, a second server). A
+    lock re-entered by one thread lets an inner unit of work reach SQLite as before.
+    PostgreSQL needs no such lock: its writers lock rows, not the database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, read_only=read_only)
+        return UnitOfWork(self.engine, read_only=read_only, writer_lock=self._writer_lock)
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
