@@ -3,8 +3,10 @@
 Seeding is in `chat_seed`, the server process in `chat_server`, the clients in `chat_drive`.
 
 1. A scratch database (SQLite in a temporary folder, or a scratch PostgreSQL database) is
-   migrated and seeded through the real services: N/2 customers, each with a chat handed to
-   agents, and N/2 agents, each assigned one of those cases.
+   migrated; the assistant's model is trained into the server's data folder (as a deployment
+   does; not measured); and the database is seeded through the real services: N/2
+   customers, each with a chat handed to agents, and N/2 agents, each assigned one of those
+   cases.
 2. One Uvicorn process serves the app on 127.0.0.1 (agents on duty around the clock, so the
    run does not depend on the hour).
 3. This process opens N WebSockets (one per customer on their conversation, one inbox per
@@ -35,6 +37,19 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+def train_bot(data_dir: Path, progress: Progress) -> None:
+    """Save the assistant's model where the server loads it, as a deployment does with
+    `walletdesk bot train`. Without it the server trains one at start-up, on its own CPU,
+    and with 2,000 sockets that training was still running when the messages began."""
+    from walletdesk.bot.artefact import model_dir, save_brain
+    from walletdesk.bot.catalogue import load_catalogue
+    from walletdesk.bot.understanding import Brain
+
+    progress("training the assistant's model", 0, 1)
+    save_brain(Brain.train(load_catalogue()), model_dir(data_dir))
+    progress("training the assistant's model", 1, 1)
+
+
 def run(
     *,
     connections: int,
@@ -54,6 +69,7 @@ def run(
         from walletdesk.storage.migrate import upgrade
 
         upgrade(url)
+        train_bot(data_dir, progress)
         pairs = seed(url, data_dir, (connections + 1) // 2, progress)
         with chat_server(url, data_dir, ws=ws, redis_url=redis_url) as (base_url, pid):
             figures = asyncio.run(
