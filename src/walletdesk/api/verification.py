@@ -24,7 +24,7 @@ from walletdesk.i18n import Text, translate
 from walletdesk.notify.templates import TEMPLATES
 from walletdesk.support import contacts_registry, verification_challenge
 from walletdesk.support.official_channels import official_channels
-from walletdesk.support.official_channels_store import official_channels_now
+from walletdesk.support.official_channels_store import hotline, official_channels_now
 from walletdesk.support.verification_models import (
     CHANNEL_NAMES,
     PURPOSE_NAMES,
@@ -101,9 +101,7 @@ def verify_contact(body: VerifyContactIn, rt: RuntimeDep, request: Request) -> V
         return VerifyContactOut(
             genuine=False,
             kind=check.kind.value,
-            warning=translate(
-                contacts_registry.SCAM_WARNING, locale, hotline=contacts_registry.hotline(rt)
-            ),
+            warning=translate(contacts_registry.SCAM_WARNING, locale, hotline=hotline(rt)),
         )
     if check.entry is not None:
         return VerifyContactOut(

@@ -16,8 +16,8 @@ from walletdesk.bot.policy import TOOL_TIERS, Awaiting, State
 from walletdesk.bot.replies import Line, say
 from walletdesk.errors import DomainError
 from walletdesk.support.cases import do_add_message
-from walletdesk.support.contacts_registry import hotline
 from walletdesk.support.models import By, Case, Contact, Conversation, Message, Visibility
+from walletdesk.support.official_channels_store import hotline
 
 if TYPE_CHECKING:
     from walletdesk.runtime import Runtime

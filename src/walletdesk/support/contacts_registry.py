@@ -35,7 +35,7 @@ from walletdesk.support import verification_history
 from walletdesk.support.access import SupportActor, access_case_for
 from walletdesk.support.contacts import identity_value
 from walletdesk.support.models import By, Case, Contact, IdentityKind
-from walletdesk.support.official_channels import OfficialEntry, official_channels, phone_key
+from walletdesk.support.official_channels import OfficialEntry, phone_key
 from walletdesk.support.official_channels_store import official_channels_now
 from walletdesk.support.verification_models import (
     CHANNEL_NAMES,
@@ -393,10 +393,3 @@ def _check_code(rt: Runtime, code: str, user_id: str | None) -> ContactCheck:
         agent_name=agent.display_name if agent else None,
         purpose=ContactPurpose(contact.purpose),
     )
-
-
-def hotline(rt: Runtime | None = None, uow: UnitOfWork | None = None) -> str:
-    """Our hotline: from the registry in effect given `rt`, else from the packaged file."""
-    registry = official_channels_now(rt, uow) if rt is not None else official_channels()
-    entry = registry.outbound_source(ContactChannel.CALL.value)
-    return entry.display if entry else ""

@@ -34,6 +34,7 @@ from walletdesk.errors import ValidationFailed
 from walletdesk.i18n import N_
 from walletdesk.support import official_channels as signed
 from walletdesk.support.official_channels import OfficialChannels, RegistryRefused
+from walletdesk.support.verification_models import ContactChannel
 
 if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
@@ -170,6 +171,12 @@ def official_channels_now(rt: Runtime, uow: UnitOfWork | None = None) -> Officia
     """What "Is this really walletdesk?", the official channels pages and staff contacts'
     source numbers answer from."""
     return registry_in_effect(rt, uow).registry
+
+
+def hotline(rt: Runtime, uow: UnitOfWork | None = None) -> str:
+    """Our hotline as the registry in effect lists it ("" when it lists none)."""
+    entry = official_channels_now(rt, uow).outbound_source(ContactChannel.CALL.value)
+    return entry.display if entry else ""
 
 
 def upload_history(rt: Runtime, *, limit: int = HISTORY_MAX) -> list[StoredRegistry]:

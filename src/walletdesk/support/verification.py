@@ -35,9 +35,10 @@ from walletdesk.support import verification_history
 from walletdesk.support.access import ActorKind, SupportActor
 from walletdesk.support.cases import do_open_case
 from walletdesk.support.contacts import contact_for_user
-from walletdesk.support.contacts_registry import RegisteredContact, do_register_contact, hotline
+from walletdesk.support.contacts_registry import RegisteredContact, do_register_contact
 from walletdesk.support.holidays import load_calendars
 from walletdesk.support.models import Assurance, By, Case, CaseType, Channel
+from walletdesk.support.official_channels_store import hotline
 from walletdesk.support.verification_access import access_verification_for, system_say
 from walletdesk.support.verification_models import (
     REASON_NAMES,

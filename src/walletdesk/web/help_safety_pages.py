@@ -16,7 +16,7 @@ from walletdesk.support import contacts_registry, kb_reading
 from walletdesk.support.contacts_registry import ContactCheck
 from walletdesk.support.kb_search import plain
 from walletdesk.support.official_channels import EntryKind, OfficialEntry
-from walletdesk.support.official_channels_store import official_channels_now
+from walletdesk.support.official_channels_store import hotline, official_channels_now
 from walletdesk.support.verification_models import PURPOSE_NAMES
 from walletdesk.web.csrf import csrf_protected
 from walletdesk.web.forms import FormState, FormText, text
@@ -107,7 +107,7 @@ def verify_contact(
             fields=("value",),
             values={"value": typed},
         )
-    verdict = verdict_of(check, page_locale(request), contacts_registry.hotline(rt))
+    verdict = verdict_of(check, page_locale(request), hotline(rt))
     return _verify_page(request, blank_form({"value": typed}), verdict)
 
 
