@@ -69,7 +69,7 @@ def test_a_case_with_a_chat_and_an_email_thread_tags_each_message_with_its_chann
     )
     assert replied.status_code == 200 and "您的回复已发送给客户" in replied.text
 
-    for lang, chat, email in (("zh-CN", "应用内聊天", "邮箱"), ("en", "In-app chat", "Email")):
+    for lang, chat, email in (("zh-CN", "应用内聊天", "邮件"), ("en", "In-app chat", "Email")):
         messages = _tagged_messages(agent.get(f"{page}?lang={lang}").text)
         by_body = dict((body, tag) for tag, body in messages)
         assert by_body[CHAT_TEXT] == chat, lang

@@ -42,7 +42,7 @@ KIND_NAMES: Final = {
 OUTBOUND_NAMES: Final = {
     "call": N_("Calls"),
     "sms": N_("SMS"),
-    "email": N_("Email"),
+    "email": N_("Email (channel)"),
     "wechat": N_("WeChat"),
     "chat": N_("In-app chat"),
 }

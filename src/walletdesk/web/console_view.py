@@ -47,7 +47,8 @@ TYPE_NAMES: Final = {
 CHANNEL_NAMES: Final = {
     "chat": N_("In-app chat"),
     "call": N_("Phone"),
-    "email": N_("Email"),
+    # Its own message: in Chinese the channel is 邮件 (mail), the address field 邮箱 (mailbox).
+    "email": N_("Email (channel)"),
     "wechat": N_("WeChat"),
 }
 PRESENCE_NAMES: Final = {
