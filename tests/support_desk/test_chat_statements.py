@@ -3,8 +3,9 @@
 On a loaded machine a chat message's time is mostly its round trips to PostgreSQL
 (docs/benchmarks.md, chat), so the statements a message sends over the socket are counted:
 a new statement on this path should be a decision, not an accident. The business calendars
-are read once per `CALENDARS_FRESH_SECONDS` in a process, and a change through the admin's
-services is seen at once by the process that made it.
+are read once per `CALENDARS_FRESH_SECONDS` in a process (the SLA policies likewise:
+test_sla_policy_cache.py), and a change through the admin's services is seen at once by the
+process that made it.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from walletdesk.support import holidays
 from walletdesk.support.calendar_admin import set_business_hours
 from walletdesk.support.holidays import load_calendars, set_public_holidays
 
-CUSTOMER_MESSAGE = {"postgresql": 9, "sqlite": 10}
+CUSTOMER_MESSAGE = {"postgresql": 8, "sqlite": 9}
 """Statements of a customer's message on its socket, once the first response was given: the
 session check, the conversation with its locked case, the message, the event with the case's
-version (one statement on PostgreSQL), the routing row, the SLA targets and policy, the
-next-response target, the case."""
+version (one statement on PostgreSQL), the routing row, the SLA targets, the next-response
+target, the case. The SLA policies come from the process's cache (`sla_clock.sla_policies`)."""
 AGENT_REPLY = {"postgresql": 10, "sqlite": 12}
 """An agent's answer on their inbox socket: the session check, the locked case, its
 conversations, the message, two events (the message, the SLA target met), the routing row, the
@@ -98,6 +99,7 @@ def test_a_chat_message_on_its_socket_stays_within_its_statements(
     assert len(customer) <= CUSTOMER_MESSAGE[dialect], "\n".join(customer)
     assert len(answer) <= AGENT_REPLY[dialect], "\n".join(answer)
     assert not [s for s in customer + answer if "holiday" in s], "calendars come from the cache"
+    assert not [s for s in customer + answer if "sla_policies" in s], "policies too"
 
 
 def test_the_calendars_are_read_once_and_a_new_holiday_year_counts_at_once(

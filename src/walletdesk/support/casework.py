@@ -275,6 +275,7 @@ def set_sla_policy(rt: Runtime, actor: Actor, policy: SlaPolicy) -> SlaPolicy:
             raise ValidationFailed("unknown_calendar", field="calendar")
         stored = SlaPolicy(**{**vars(policy), "updated_at": now})
         uow.support.sla_policies.put(stored)
+        sla_clock.forget_sla_policies(uow)
         record(
             uow,
             at=now,

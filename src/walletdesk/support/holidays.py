@@ -19,9 +19,6 @@ that made the change uses it from its commit on, other processes within those se
 from __future__ import annotations
 
 import json
-import threading
-import time
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from walletdesk.audit.services import Actor, record
 from walletdesk.errors import ValidationFailed
+from walletdesk.fresh import FreshCache
 from walletdesk.i18n import N_
 from walletdesk.support.calendar import BusinessCalendar, Calendars, Interval, parse_intervals
 
@@ -179,45 +177,13 @@ CALENDARS_FRESH_SECONDS = 10.0
 process keeps counting SLA time on the calendars from before an admin's change."""
 
 
-class _CalendarCache:
-    """The calendars each database's last reader built, by engine (a test's runtime, or the
-    server's one database), with when they were read. Calendars are frozen, so threads share
-    them. `forget` bumps a generation: a read that began before it is not kept (it may hold
-    the rows from before the change)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: weakref.WeakKeyDictionary[object, tuple[Calendars, float, int]] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._generation = 0
-
-    def get(self, uow: UnitOfWork) -> Calendars:
-        engine = uow.connection.engine
-        entry = self._entries.get(engine)
-        now = time.monotonic()
-        if entry is not None and now - entry[1] < CALENDARS_FRESH_SECONDS:
-            return entry[0]
-        generation = self._generation
-        calendars = read_calendars(uow)
-        with self._lock:
-            if generation == self._generation:
-                self._entries[engine] = (calendars, now, generation)
-        return calendars
-
-    def forget(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._entries.clear()
-
-
-_CACHE = _CalendarCache()
+_CACHE: FreshCache[Calendars] = FreshCache(CALENDARS_FRESH_SECONDS)
 
 
 def load_calendars(uow: UnitOfWork) -> Calendars:
     """The business calendars as `read_calendars` builds them, reused for up to
     `CALENDARS_FRESH_SECONDS` within this process."""
-    return _CACHE.get(uow)
+    return _CACHE.get(uow.connection.engine, lambda: read_calendars(uow))
 
 
 def forget_calendars(uow: UnitOfWork) -> None:

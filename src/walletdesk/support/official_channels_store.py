@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from walletdesk.audit.services import Actor, record
 from walletdesk.errors import ValidationFailed
+from walletdesk.fresh import FreshCache
 from walletdesk.i18n import N_
 from walletdesk.support import official_channels as signed
 from walletdesk.support.official_channels import OfficialChannels, RegistryRefused
@@ -122,49 +120,21 @@ def read_in_effect(uow: UnitOfWork) -> RegistryInEffect:
     return RegistryInEffect(packaged, None)
 
 
-class _RegistryCache:
-    """The registry in effect by engine (a test's runtime, or the server's one database) with
-    when it was read. `forget` bumps a generation so that a read begun before an upload
-    committed is not kept."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: weakref.WeakKeyDictionary[object, tuple[RegistryInEffect, float]] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._generation = 0
-
-    def get(self, rt: Runtime, uow: UnitOfWork | None) -> RegistryInEffect:
-        engine = rt.db.engine
-        entry = self._entries.get(engine)
-        now = time.monotonic()
-        if entry is not None and now - entry[1] < REGISTRY_FRESH_SECONDS:
-            return entry[0]
-        generation = self._generation
-        if uow is not None:
-            found = read_in_effect(uow)
-        else:
-            with rt.db.uow(read_only=True) as own:
-                found = read_in_effect(own)
-        with self._lock:
-            if generation == self._generation:
-                self._entries[engine] = (found, now)
-        return found
-
-    def forget(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._entries.clear()
-
-
-_CACHE = _RegistryCache()
+_CACHE: FreshCache[RegistryInEffect] = FreshCache(REGISTRY_FRESH_SECONDS)
 
 
 def registry_in_effect(rt: Runtime, uow: UnitOfWork | None = None) -> RegistryInEffect:
     """The registry in effect and where it comes from, reused for up to
     `REGISTRY_FRESH_SECONDS` within this process. A caller already in a unit of work passes
     it, so a cache miss reads through it instead of opening a second connection."""
-    return _CACHE.get(rt, uow)
+
+    def read() -> RegistryInEffect:
+        if uow is not None:
+            return read_in_effect(uow)
+        with rt.db.uow(read_only=True) as own:
+            return read_in_effect(own)
+
+    return _CACHE.get(rt.db.engine, read)
 
 
 def official_channels_now(rt: Runtime, uow: UnitOfWork | None = None) -> OfficialChannels:

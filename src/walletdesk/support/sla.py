@@ -15,6 +15,7 @@ second later is breached. Breaches escalate along the policy's ladder (`sla_cloc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -98,7 +99,7 @@ DEFAULT_POLICIES = (
 """Used where no stored policy is as specific. Business days are 9 hours (09:00-18:00)."""
 
 
-def choose_policy(stored: list[SlaPolicy], priority: str, case_type: str) -> SlaPolicy:
+def choose_policy(stored: Sequence[SlaPolicy], priority: str, case_type: str) -> SlaPolicy:
     """The most specific policy for the case; a stored one wins over a default of the same
     specificity."""
     candidates = [

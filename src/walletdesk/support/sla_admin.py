@@ -22,6 +22,7 @@ from walletdesk.support.casework import set_sla_policy
 from walletdesk.support.holidays import load_calendars
 from walletdesk.support.models import CaseType, Priority
 from walletdesk.support.sla import DEFAULT_LADDER, DEFAULT_POLICIES, EscalationStep, SlaPolicy
+from walletdesk.support.sla_clock import forget_sla_policies
 
 if TYPE_CHECKING:
     from walletdesk.runtime import Runtime
@@ -163,6 +164,7 @@ def remove_policy(rt: Runtime, actor: Actor, policy_id: str) -> None:
         before = next((p for p in uow.support.sla_policies.all() if p.id == policy_id), None)
         if before is None or not uow.support.sla_policies.remove(policy_id):
             raise NotFound("sla_policy_not_found", N_("This SLA policy does not exist (any more)."))
+        forget_sla_policies(uow)
         record(
             uow,
             at=now,

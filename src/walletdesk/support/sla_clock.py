@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from walletdesk.fresh import FreshCache
 from walletdesk.identity.permissions import Role
 from walletdesk.randomness import new_id
 from walletdesk.support import history
@@ -32,8 +33,27 @@ if TYPE_CHECKING:
     from walletdesk.storage.uow import UnitOfWork
 
 
+SLA_POLICIES_FRESH_SECONDS: Final = 10.0
+"""How long a process reuses the SLA policies it read (`sla_policies`): the longest another
+process goes on starting clocks with a policy from before an admin's change."""
+
+_POLICIES: FreshCache[tuple[SlaPolicy, ...]] = FreshCache(SLA_POLICIES_FRESH_SECONDS)
+
+
+def sla_policies(uow: UnitOfWork) -> tuple[SlaPolicy, ...]:
+    """The stored policies, read once per `SLA_POLICIES_FRESH_SECONDS` in a process: every
+    customer message picks its case's policy, and the policies change only when an admin
+    edits them (a statement saved on each message, docs/benchmarks.md, chat)."""
+    return _POLICIES.get(uow.connection.engine, lambda: tuple(uow.support.sla_policies.all()))
+
+
+def forget_sla_policies(uow: UnitOfWork) -> None:
+    """Call from every write of a policy: this process reads them again once `uow` commits."""
+    uow.on_commit(_POLICIES.forget)
+
+
 def policy_for(uow: UnitOfWork, case: Case) -> SlaPolicy:
-    return choose_policy(uow.support.sla_policies.all(), case.priority, case.type)
+    return choose_policy(sla_policies(uow), case.priority, case.type)
 
 
 def _runs(case: Case) -> bool:

@@ -23,7 +23,8 @@ from walletdesk.support.history import CaseEvent
 from walletdesk.support.holidays import load_calendars
 from walletdesk.support.models import Attachment, AuthorKind, Case, Contact, Conversation, Message
 from walletdesk.support.queries import CaseFilter
-from walletdesk.support.sla import SlaTarget, TargetKind, TargetState, choose_policy
+from walletdesk.support.sla import SlaTarget, TargetKind, TargetState
+from walletdesk.support.sla_clock import policy_for
 from walletdesk.support.statuses import Category
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def expectations(
     if category in (Category.SOLVED, Category.CLOSED):
         return Expectations(None, None, False, None, False)
     if case.with_bot:
-        policy = choose_policy(uow.support.sla_policies.all(), case.priority, case.type)
+        policy = policy_for(uow, case)
         human = calendars.get(policy.calendar).add(
             now, policy.budget_seconds(TargetKind.FIRST_RESPONSE)
         )
