@@ -1,9 +1,10 @@
 """Settings a process reads from its database and reuses for a few seconds.
 
 Some rows change only when an admin edits them but are read on every hot path: the business
-calendars on every case change, the SLA policies on every customer message, the official
-channels registry on every "is this really walletdesk?". A `FreshCache` keeps what one read
-built, per database engine (each test's runtime, or the server's one database), for `seconds`.
+calendars on every case change, the SLA policies on every customer message, the case-webhook
+endpoints on every case event, the official channels registry on every "is this really
+walletdesk?". A `FreshCache` keeps what one read built, per database engine (each test's
+runtime, or the server's one database), for `seconds`.
 A writer calls `forget` once its transaction commits, so the process that made the change uses
 it at once and other processes within `seconds`. `forget` also bumps a generation: a read that
 began before the change (and may hold the rows from before it) is not kept.

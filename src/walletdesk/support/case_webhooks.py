@@ -8,7 +8,7 @@ writers), so a rolled-back change announces nothing. The outbox dispatcher deliv
 across retries, address check and backoff as merchant webhooks.
 
 The chat path appends an event per message, so the active endpoints are read once per
-`ENDPOINTS_FRESH_SECONDS` per database in a process (as `holidays.load_calendars` does); a
+`ENDPOINTS_FRESH_SECONDS` per database in a process (`fresh.FreshCache`); a
 change through this module is seen at once by its own process from its commit on. With no
 endpoint registered an event costs no statement at all.
 """
@@ -18,14 +18,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
-import time
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from walletdesk.audit.services import Actor, record
 from walletdesk.errors import NotFound, ValidationFailed
+from walletdesk.fresh import FreshCache
 from walletdesk.i18n import N_
 from walletdesk.merchants.registry import allowed_webhook_url
 from walletdesk.merchants.webhook_targets import Resolve, system_resolve
@@ -80,37 +78,11 @@ def endpoints_repository(uow: UnitOfWork) -> CaseWebhookRepository:
     return CaseWebhookRepository(uow.connection)
 
 
-class _EndpointCache:
-    """The active endpoints by engine, with when they were read; `forget` bumps a generation
-    so a read that began before a change is not kept (same scheme as the calendars)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: weakref.WeakKeyDictionary[object, tuple[tuple[CaseWebhook, ...], float]] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._generation = 0
-
-    def get(self, uow: UnitOfWork) -> tuple[CaseWebhook, ...]:
-        engine = uow.connection.engine
-        entry = self._entries.get(engine)
-        now = time.monotonic()
-        if entry is not None and now - entry[1] < ENDPOINTS_FRESH_SECONDS:
-            return entry[0]
-        generation = self._generation
-        endpoints = tuple(endpoints_repository(uow).active())
-        with self._lock:
-            if generation == self._generation:
-                self._entries[engine] = (endpoints, now)
-        return endpoints
-
-    def forget(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._entries.clear()
+_CACHE: FreshCache[tuple[CaseWebhook, ...]] = FreshCache(ENDPOINTS_FRESH_SECONDS)
 
 
-_CACHE = _EndpointCache()
+def _active_endpoints(uow: UnitOfWork) -> tuple[CaseWebhook, ...]:
+    return _CACHE.get(uow.connection.engine, lambda: tuple(endpoints_repository(uow).active()))
 
 
 def forget_endpoints(uow: UnitOfWork) -> None:
@@ -197,7 +169,7 @@ def queue_for_event(rt: Runtime, uow: UnitOfWork, event: CaseEvent) -> list[str]
     """Queue the stored `event` for every active endpoint that wants its kind, in the
     caller's transaction; returns the delivery ids (none, and no statement, when no endpoint
     is registered)."""
-    wanting = [e for e in _CACHE.get(uow) if e.wants(event.kind)]
+    wanting = [e for e in _active_endpoints(uow) if e.wants(event.kind)]
     if not wanting:
         return []
     register_case_webhook_sender(rt)
